@@ -1,0 +1,45 @@
+# Two commands: `make run` (setup + start) and `make test` (setup + every test).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON310 ?= $(shell PYENV_VERSION=3.10.13 pyenv which python 2>/dev/null || command -v python3.10)
+PIP_QUIET := 2>&1 | grep -v "^WARNING: Location" || true
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED ?= false
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: run test setup venv nlp model check bench clean
+
+run: setup
+	$(PY) -m bot run
+
+test: setup
+	$(PY) -m pytest tests || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" || exit $$rc; }
+
+setup: venv nlp model
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || { test -n "$(PYTHON310)" || { echo "Python 3.10 is needed (pyenv 3.10.13 or python3.10)"; exit 1; }; $(PYTHON310) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip $(PIP_QUIET)
+	$(PY) -m pip install -q -r requirements.lock $(PIP_QUIET)
+	$(PY) -m pip check
+	touch $@
+
+# Generated from data/programme/: training data parts and the Dutch spaCy pipeline.
+nlp: venv
+	$(PY) -m bot check
+	$(PY) -m bot generate
+	$(PY) -m bot build-nlp
+
+# `rasa train` only when config, domain or training data changed since the last model.
+model: nlp
+	$(PY) -m bot train
+
+clean:
+	rm -rf models/current.* models/spacy-nl results .pytest_cache

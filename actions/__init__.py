@@ -1,0 +1,1 @@
+"""Rasa custom actions: thin wrappers that call `bot` and format Dutch replies."""

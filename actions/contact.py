@@ -1,0 +1,22 @@
+"""How to reach the municipality (until the helpdesk handoff lands)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.data import contact_fields
+
+
+class ActionContact(Action):
+    def name(self) -> Text:
+        return "action_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        response = "utter_join_platform" if intent == "join_platform" else "utter_contact"
+        dispatcher.utter_message(response=response, **contact_fields())
+        return []

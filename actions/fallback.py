@@ -1,0 +1,23 @@
+"""Polite answers when the assistant can't help: unclear, out of scope, another language."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.data import contact_fields
+from bot.text.fallback import fallback_response
+
+
+class ActionFallback(Action):
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text")
+        dispatcher.utter_message(response=fallback_response(intent, text), **contact_fields())
+        return []

@@ -1,0 +1,81 @@
+"""Command line of the project: `python -m bot <command>`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from bot import PROJECT_ROOT
+from bot.content.loader import DataError, load_programme
+from bot.settings import Settings
+
+GENERATED_NLU = PROJECT_ROOT / "data" / "nlu" / "generated" / "programme.yml"
+
+
+def _programme():
+    return load_programme(Settings.from_env().programme_dir)
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    programme = _programme()
+    print(f"ok: {len(programme.topics)} topics")
+    return 0
+
+
+def cmd_generate(_: argparse.Namespace) -> int:
+    from bot.nlp import training_data
+
+    changed = training_data.write(_programme(), GENERATED_NLU)
+    print(f"{'wrote' if changed else 'unchanged'}: {GENERATED_NLU.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def cmd_build_nlp(args: argparse.Namespace) -> int:
+    from bot.nlp import pipeline, vocabulary
+
+    out = Settings.from_env().spacy_model_dir
+    patterns = vocabulary.entity_patterns(_programme())
+    if not args.force and pipeline.is_current(out, patterns):
+        print(f"up to date: spaCy pipeline {out}")
+        return 0
+    pipeline.build(out, patterns)
+    print(f"built: spaCy pipeline {out} ({len(patterns)} patterns)")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot import training
+
+    trained = training.train(PROJECT_ROOT, force=args.force)
+    print("trained: models/current.tar.gz" if trained else "up to date: models/current.tar.gz")
+    return 0
+
+
+def cmd_run(_: argparse.Namespace) -> int:
+    from bot import runner
+
+    return runner.run(PROJECT_ROOT)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate the programme data").set_defaults(func=cmd_check)
+    sub.add_parser("generate", help="write generated training data").set_defaults(
+        func=cmd_generate
+    )
+    p = sub.add_parser("build-nlp", help="build the Dutch spaCy pipeline")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_build_nlp)
+    p = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_train)
+    sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
+        func=cmd_run
+    )
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(f"Programme data error:\n{exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Programme content: schema, loading and queries. Pure Python, no Rasa imports."""

@@ -1,0 +1,1 @@
+"""The project's own Dutch NLP resources, generated from the programme data."""

@@ -1,0 +1,91 @@
+"""Start the action server and the Rasa server together; Ctrl-C stops both."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.settings import Settings
+from bot.training import model_path
+
+
+def action_server_cmd(port: int) -> List[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_cmd(
+    root: Path, port: int, token: str, endpoints: Path, cors: str, model: Optional[Path] = None
+) -> List[str]:
+    cmd = [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model or model_path(root)),
+        "--port", str(port),
+        "--endpoints", str(endpoints),
+        "--credentials", str(root / "credentials.yml"),
+        "--enable-api",
+        "--auth-token", token,
+    ]
+    for origin in cors.split(","):
+        if origin.strip():
+            cmd += ["--cors", origin.strip()]
+    return cmd
+
+
+def server_env(settings: Settings, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.update(extra or {})
+    return env
+
+
+def run(root: Path) -> int:
+    """Run both servers in the foreground until Ctrl-C or until one of them exits."""
+    settings = Settings.from_env()
+    token = settings.rasa_token or secrets.token_urlsafe(24)
+    env = server_env(settings)
+    procs = [
+        subprocess.Popen(action_server_cmd(settings.action_port), cwd=root, env=env),
+        subprocess.Popen(
+            rasa_server_cmd(root, settings.rasa_port, token, root / "endpoints.yml",
+                            settings.cors_origins),
+            cwd=root, env=env,
+        ),
+    ]
+    base = f"http://localhost:{settings.rasa_port}"
+    print(
+        "\nThe assistant is starting (about 30 seconds).\n"
+        f"  Chat (REST):   curl -s {base}/webhooks/rest/webhook "
+        "-H 'Content-Type: application/json' -d '{\"sender\": \"ik\", \"message\": \"Wat betekent LOL?\"}'\n"
+        f"  Socket.IO:     {base}/socket.io\n"
+        f"  HTTP API:      {base}/status?token=...  (token from RASA_TOKEN"
+        + ("" if settings.rasa_token else f"; this run: {token}") + ")\n"
+        f"  Action server: http://localhost:{settings.action_port}/health\n"
+        "Press Ctrl-C to stop both servers.\n",
+        flush=True,
+    )
+
+    def stop(*_: object) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    finally:
+        stop()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return max((p.returncode or 0) for p in procs)

@@ -1,0 +1,38 @@
+"""Configuration from environment variables, with safe defaults (see the table in README.md)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import PROJECT_ROOT
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings read once from the environment."""
+
+    programme_dir: Path
+    spacy_model_dir: Path
+    rasa_port: int
+    action_port: int
+    rasa_token: str
+    cors_origins: str
+    max_message_chars: int
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            programme_dir=_path("PROGRAMME_DIR", PROJECT_ROOT / "data" / "programme"),
+            spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy-nl"),
+            rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+            action_port=int(os.environ.get("ACTION_PORT", "5055")),
+            rasa_token=os.environ.get("RASA_TOKEN", ""),
+            cors_origins=os.environ.get("CORS_ORIGINS", "http://localhost:5005"),
+            max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "20000")),
+        )

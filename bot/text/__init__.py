@@ -1,0 +1,1 @@
+"""Checks on raw user text. Pure Python, no Rasa imports."""
