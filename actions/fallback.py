@@ -19,5 +19,9 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text")
-        dispatcher.utter_message(response=fallback_response(intent, text), **contact_fields())
+        guard = tracker.latest_message.get("message_guard")
+        ranking = [i.get("name") for i in tracker.latest_message.get("intent_ranking") or []]
+        runner_up = next((name for name in ranking if name != intent), None)
+        response = fallback_response(intent, text, guard, runner_up)
+        dispatcher.utter_message(response=response, **contact_fields())
         return []

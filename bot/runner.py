@@ -6,10 +6,12 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot.channels.credentials import write_credentials
 from bot.settings import Settings
 from bot.training import model_path
 
@@ -19,14 +21,16 @@ def action_server_cmd(port: int) -> List[str]:
 
 
 def rasa_server_cmd(
-    root: Path, port: int, token: str, endpoints: Path, cors: str, model: Optional[Path] = None
+    root: Path, port: int, token: str, endpoints: Path, cors: str, model: Optional[Path] = None,
+    credentials: Optional[Path] = None,
 ) -> List[str]:
+    """`credentials`: the effective file from bot.channels.credentials (default: credentials.yml)."""
     cmd = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model or model_path(root)),
         "--port", str(port),
         "--endpoints", str(endpoints),
-        "--credentials", str(root / "credentials.yml"),
+        "--credentials", str(credentials or root / "credentials.yml"),
         "--enable-api",
         "--auth-token", token,
     ]
@@ -50,11 +54,19 @@ def run(root: Path) -> int:
     settings = Settings.from_env()
     token = settings.rasa_token or secrets.token_urlsafe(24)
     env = server_env(settings)
+    fd, name = tempfile.mkstemp(prefix="rasa-credentials-", suffix=".yml")
+    os.close(fd)
+    credentials = Path(name)
+    try:
+        channels = write_credentials(credentials, env)
+    except ValueError:
+        credentials.unlink()
+        raise
     procs = [
         subprocess.Popen(action_server_cmd(settings.action_port), cwd=root, env=env),
         subprocess.Popen(
             rasa_server_cmd(root, settings.rasa_port, token, root / "endpoints.yml",
-                            settings.cors_origins),
+                            settings.cors_origins, credentials=credentials),
             cwd=root, env=env,
         ),
     ]
@@ -63,10 +75,12 @@ def run(root: Path) -> int:
         "\nThe assistant is starting (about 30 seconds).\n"
         f"  Chat (REST):   curl -s {base}/webhooks/rest/webhook "
         "-H 'Content-Type: application/json' -d '{\"sender\": \"ik\", \"message\": \"Wat betekent LOL?\"}'\n"
+        f"  Web chat demo: {base}/webchat/\n"
         f"  Socket.IO:     {base}/socket.io\n"
         f"  HTTP API:      {base}/status?token=...  (token from RASA_TOKEN"
         + ("" if settings.rasa_token else f"; this run: {token}") + ")\n"
         f"  Action server: http://localhost:{settings.action_port}/health\n"
+        f"  Channels:      {', '.join(channels)}\n"
         "Press Ctrl-C to stop both servers.\n",
         flush=True,
     )
@@ -88,4 +102,5 @@ def run(root: Path) -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        credentials.unlink(missing_ok=True)
     return max((p.returncode or 0) for p in procs)

@@ -28,7 +28,7 @@ class Programme:
         return self.topics[topic_id]
 
 
-def _describe(path: Path, raw: Any, error: Dict[str, Any]) -> str:
+def _describe(path: "Path | str", raw: Any, error: Dict[str, Any]) -> str:
     """Turn one pydantic error into 'file: entry: field: message'."""
     loc = list(error["loc"])
     parts = [str(path)]
@@ -59,6 +59,11 @@ def load_file(path: Path, model: Type[M]) -> M:
         raise DataError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
         raise DataError(f"{path}: not valid YAML: {exc}") from exc
+    return validate(path, raw, model)
+
+
+def validate(path: "Path | str", raw: Any, model: Type[M]) -> M:
+    """Validate already-parsed data (from a file or a feed) against ``model``."""
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping at the top level")
     try:

@@ -1,0 +1,95 @@
+"""Rasa's Telegram connector with plain text, vertical buttons and a settable API URL.
+
+`api_base_url` (env TELEGRAM_API_BASE_URL) points aiogram at another Bot API server:
+a self-hosted one, or the tests' stand-in. Default: https://api.telegram.org.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional, Text
+
+from aiogram import Bot
+from aiogram.bot.api import TelegramAPIServer
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, \
+    KeyboardButton
+from aiogram.utils.exceptions import TelegramAPIError
+from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
+from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
+from rasa.shared.exceptions import RasaException
+
+from bot.channels.formatting import plain_text
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit for an inline button's payload
+
+
+class TelegramOutput(RasaTelegramOutput):
+    """Plain text (Telegram shows Markdown symbols as they are without parse_mode)."""
+
+    def __init__(self, access_token: Optional[Text],
+                 api_base_url: Optional[Text] = None) -> None:
+        Bot.__init__(self, access_token,
+                     server=TelegramAPIServer.from_base(api_base_url or DEFAULT_API_BASE_URL))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, plain_text(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
+                                     buttons: List[Dict[Text, Any]],
+                                     button_type: Optional[Text] = None,
+                                     **kwargs: Any) -> None:
+        """One button per row (the Dutch titles are long).
+
+        Inline buttons carry the payload (at most 64 bytes); when a payload is longer,
+        a reply keyboard sends the title as the user's text instead.
+        """
+        text = plain_text(text)
+        if all(len(str(b.get("payload", "")).encode()) <= MAX_CALLBACK_DATA_BYTES
+               for b in buttons):
+            markup = InlineKeyboardMarkup()
+            for b in buttons:
+                markup.row(InlineKeyboardButton(plain_text(b["title"]),
+                                                callback_data=b["payload"]))
+        else:
+            markup = ReplyKeyboardMarkup(resize_keyboard=True, one_time_keyboard=True)
+            for b in buttons:
+                markup.add(KeyboardButton(plain_text(b["title"])))
+        await self.send_message(recipient_id, text, reply_markup=markup)
+
+
+class TelegramInput(RasaTelegramInput):
+    """Webhook at /webhooks/telegram/webhook, like Rasa's own connector."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        channel = cls(credentials.get("access_token"), credentials.get("verify"),
+                      credentials.get("webhook_url"))
+        channel.api_base_url = credentials.get("api_base_url") or DEFAULT_API_BASE_URL
+        return channel
+
+    api_base_url: Text = DEFAULT_API_BASE_URL
+
+    def get_output_channel(self) -> TelegramOutput:
+        channel = TelegramOutput(self.access_token, self.api_base_url)
+
+        async def set_webhook() -> None:
+            # Rasa 3.6 leaves aiogram's HTTP session bound to this short-lived loop, so
+            # every update later fails with "Event loop is closed". Closing it here makes
+            # aiogram open a new session in the server's loop on first use.
+            try:
+                await channel.set_webhook(url=self.webhook_url)
+            finally:
+                await channel.close()
+
+        try:
+            asyncio.run(set_webhook())
+        except TelegramAPIError as error:
+            raise RasaException("Failed to set channel webhook: " + str(error)) from error
+        return channel

@@ -1,0 +1,98 @@
+"""Rasa NLU components that keep odd messages from getting a confident wrong answer.
+
+`MessageGuard` goes first in the pipeline: it marks messages without letters or digits
+(empty, emoji only, only markup) and very long ones. The NLU reads the text without HTML
+tags and script blocks, and only the first `max_chars` of a long message, so a turn stays fast. The tracker keeps the full text (Rasa builds `UserUttered` from the
+original message). `GuardFallback` goes last: it turns a marked message into `nlu_fallback`,
+so `action_fallback` answers it politely.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.text.guard import contains_markup, has_letters_or_digits, strip_markup
+
+GUARD_KEY = "message_guard"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def text_for_nlu(text: str, max_chars: int) -> str:
+    """What the NLU reads of a message."""
+    if contains_markup(text):
+        text = " ".join(strip_markup(text).split())
+    return text[:max_chars]
+
+
+def guard_reason(text: Optional[str], max_chars: int) -> Optional[str]:
+    """Why a message can't be classified by intent, or None when it can."""
+    text = text or ""
+    if contains_markup(text) and not has_letters_or_digits(strip_markup(text)):
+        return "markup"
+    if not has_letters_or_digits(text):
+        return "no_words"
+    if len(text or "") > max_chars:
+        return "too_long"
+    return None
+
+
+class _Stateless(GraphComponent):
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class MessageGuard(_Stateless):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_chars": 1000}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        limit = int(self.config["max_chars"])
+        for message in messages:
+            text = message.get(TEXT) or ""
+            reason = guard_reason(text, limit)
+            if reason:
+                message.set(GUARD_KEY, reason, add_to_output=True)
+            readable = text_for_nlu(text, limit)
+            if readable != text:
+                message.set(TEXT, readable)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class GuardFallback(_Stateless):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if message.get(GUARD_KEY):
+                message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0},
+                            add_to_output=True)
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                message.set(INTENT_RANKING_KEY,
+                            [{"name": FALLBACK_INTENT, "confidence": 1.0}] + ranking,
+                            add_to_output=True)
+        return messages

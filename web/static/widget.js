@@ -1,0 +1,393 @@
+/*
+ * Chat widget of the digital assistant "Actieprogramma Impact Ondernemen".
+ *
+ * Vanilla JS, no build step. Talks to Rasa's socket.io channel with socket.io-client v4
+ * (loaded from <server>/webchat/vendor/socket.io.min.js when window.io is missing).
+ * Embed with one line (options as data-attributes, see docs/widget.md):
+ *   <script src="https://SERVER/webchat/widget.js" defer></script>
+ *
+ * All text from the bot and the user is put in the page with textContent, never as
+ * HTML; only http(s) URLs become links (rel="noopener noreferrer").
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || window.__impactChatLoaded) return;
+  window.__impactChatLoaded = true;
+
+  var scriptUrl = new URL(script.src, window.location.href);
+  var data = script.dataset;
+
+  var config = {
+    // Default: the server the widget was loaded from (on the demo page: this page's origin).
+    serverUrl: (data.serverUrl || scriptUrl.origin || window.location.origin).replace(/\/+$/, ""),
+    socketPath: data.socketPath || "/socket.io",
+    title: data.title || "Digitale assistent",
+    subtitle: data.subtitle || "Impact Ondernemen Haarlem",
+    launcherText: data.launcherText || "Stel je vraag",
+    startMessage: data.startMessage === undefined ? "/greet" : data.startMessage,
+    color: data.color || "#b3001b",
+    textColor: data.textColor || "#ffffff",
+    storageKey: data.storageKey || "impact-chat",
+    maxStoredMessages: parseInt(data.maxMessages || "100", 10),
+    // Stored conversations older than this are forgotten (hours).
+    keepHours: parseFloat(data.keepHours || "24"),
+    openOnLoad: data.open === "true"
+  };
+
+  var TEXT = {
+    notice: "Je chat met een computerprogramma, niet met een mens. Deel geen persoonlijke gegevens.",
+    logLabel: "Gesprek met de digitale assistent",
+    inputLabel: "Je vraag",
+    placeholder: "Typ je vraag…",
+    send: "Verstuur",
+    close: "Sluiten",
+    closeLabel: "Chat sluiten",
+    restart: "Nieuw gesprek",
+    restartLabel: "Wis dit gesprek en begin opnieuw",
+    you: "Jij",
+    bot: "Assistent",
+    typing: "De assistent typt…",
+    choices: "Kies een antwoord",
+    offline: "Geen verbinding met de assistent. Ik probeer het opnieuw…",
+    noAnswer: "De assistent geeft nu geen antwoord. Probeer het later nog eens.",
+    image: "Afbeelding van de assistent"
+  };
+
+  var tabId = Math.random().toString(36).slice(2);
+
+  // ---------------------------------------------------------------- storage
+  function newSessionId() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
+    return (Date.now().toString(36) + Math.random().toString(36).slice(2)).slice(0, 32);
+  }
+
+  function emptyState() {
+    return { sessionId: newSessionId(), messages: [], open: false, started: false,
+             lastSender: null, updated: Date.now() };
+  }
+
+  function load() {
+    try {
+      var raw = window.localStorage.getItem(config.storageKey);
+      if (raw) {
+        var s = JSON.parse(raw);
+        if (s && s.sessionId && Array.isArray(s.messages) &&
+            Date.now() - (s.updated || 0) < config.keepHours * 3600 * 1000) {
+          return s;
+        }
+      }
+    } catch (e) { /* private mode or corrupt: start afresh */ }
+    return emptyState();
+  }
+
+  function save() {
+    state.updated = Date.now();
+    state.messages = state.messages.slice(-config.maxStoredMessages);
+    try { window.localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { /* full */ }
+  }
+
+  var state = load();
+
+  // ---------------------------------------------------------------- DOM helpers
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "className") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+
+  var URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+
+  // Text with http(s) URLs as links; everything else stays text.
+  function richText(text) {
+    var frag = document.createDocumentFragment();
+    var last = 0;
+    String(text).replace(URL_RE, function (match, offset) {
+      var url = match.replace(/[.,;:!?)\]]+$/, "");
+      frag.appendChild(document.createTextNode(text.slice(last, offset)));
+      var a = el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: url });
+      frag.appendChild(a);
+      last = offset + url.length;
+      return match;
+    });
+    frag.appendChild(document.createTextNode(String(text).slice(last)));
+    return frag;
+  }
+
+  // ---------------------------------------------------------------- layout
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "22");
+    svg.setAttribute("height", "22");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  var root = el("div", { className: "ioc-root", id: "ioc-root" });
+  root.style.setProperty("--ioc-color", config.color);
+  root.style.setProperty("--ioc-text", config.textColor);
+
+  var launcher = el("button", {
+    type: "button", className: "ioc-launcher", id: "ioc-launcher",
+    "aria-expanded": "false", "aria-controls": "ioc-panel"
+  }, [chatIcon(), el("span", { text: config.launcherText })]);
+
+  var titleEl = el("h2", { className: "ioc-title", id: "ioc-title", text: config.title });
+  var subtitleEl = el("p", { className: "ioc-subtitle", text: config.subtitle });
+  var restartBtn = el("button", { type: "button", className: "ioc-header-btn",
+    title: TEXT.restartLabel, text: TEXT.restart });
+  var closeBtn = el("button", { type: "button", className: "ioc-header-btn",
+    "aria-label": TEXT.closeLabel, title: TEXT.closeLabel, text: TEXT.close });
+  var header = el("div", { className: "ioc-header" }, [
+    el("div", { className: "ioc-heading" }, [titleEl, subtitleEl]),
+    el("div", { className: "ioc-header-actions" }, [restartBtn, closeBtn])
+  ]);
+  var notice = el("p", { className: "ioc-notice", id: "ioc-notice", text: TEXT.notice });
+
+  var log = el("div", {
+    className: "ioc-log", id: "ioc-log", role: "log", "aria-live": "polite",
+    "aria-relevant": "additions", "aria-label": TEXT.logLabel, tabindex: "0"
+  });
+  var typing = el("div", { className: "ioc-typing", id: "ioc-typing", role: "status", hidden: "" }, [
+    el("span", { className: "ioc-dots", "aria-hidden": "true" },
+       [el("span"), el("span"), el("span")]),
+    el("span", { className: "ioc-typing-text", text: TEXT.typing })
+  ]);
+  var status = el("p", { className: "ioc-status", id: "ioc-status", role: "status" });
+
+  var input = el("input", {
+    type: "text", id: "ioc-input", className: "ioc-input", autocomplete: "off",
+    placeholder: TEXT.placeholder, maxlength: "2000", enterkeyhint: "send"
+  });
+  var label = el("label", { "for": "ioc-input", className: "ioc-sr-only", text: TEXT.inputLabel });
+  var sendBtn = el("button", { type: "submit", className: "ioc-send", id: "ioc-send", text: TEXT.send });
+  var form = el("form", { className: "ioc-form", id: "ioc-form" }, [label, input, sendBtn]);
+
+  var panel = el("div", {
+    className: "ioc-panel", id: "ioc-panel", role: "dialog", "aria-modal": "false",
+    "aria-labelledby": "ioc-title", "aria-describedby": "ioc-notice", hidden: ""
+  }, [header, notice, log, typing, status, form]);
+
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  function loadCss() {
+    if (document.querySelector("link[data-ioc-css]")) return;
+    var link = el("link", { rel: "stylesheet", href: new URL("widget.css", scriptUrl).href,
+                            "data-ioc-css": "" });
+    document.head.appendChild(link);
+  }
+
+  // ---------------------------------------------------------------- rendering
+  function renderMessage(msg, isLast) {
+    var who = msg.from === "user" ? TEXT.you : TEXT.bot;
+    var bubble = el("div", { className: "ioc-msg ioc-" + (msg.from === "user" ? "user" : "bot") });
+    bubble.appendChild(el("span", { className: "ioc-sr-only", text: who + ": " }));
+    if (msg.image) {
+      bubble.appendChild(el("img", { src: msg.image, alt: TEXT.image, className: "ioc-image" }));
+    }
+    if (msg.text) {
+      var p = el("p", { className: "ioc-text" });
+      p.appendChild(richText(msg.text));
+      bubble.appendChild(p);
+    }
+    log.appendChild(bubble);
+    if (msg.buttons && msg.buttons.length && isLast) {
+      var group = el("div", { className: "ioc-choices", role: "group", "aria-label": TEXT.choices });
+      msg.buttons.forEach(function (b) {
+        var btn = el("button", { type: "button", className: "ioc-choice", text: b.title });
+        btn.addEventListener("click", function () { sendMessage(b.payload, b.title); });
+        group.appendChild(btn);
+      });
+      log.appendChild(group);
+    }
+  }
+
+  function renderAll() {
+    log.textContent = "";
+    state.messages.forEach(function (m, i) { renderMessage(m, i === state.messages.length - 1); });
+    scrollDown();
+  }
+
+  function removeChoices() {
+    Array.prototype.forEach.call(log.querySelectorAll(".ioc-choices"), function (g) {
+      g.parentNode.removeChild(g);
+    });
+  }
+
+  function addMessage(msg) {
+    removeChoices();
+    state.messages.push(msg);
+    save();
+    renderMessage(msg, true);
+    scrollDown();
+  }
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  var typingTimer = null;
+  function showTyping(on) {
+    clearTimeout(typingTimer);
+    if (on) {
+      typing.hidden = false;
+      typingTimer = setTimeout(function () {
+        typing.hidden = true;
+        status.textContent = TEXT.noAnswer;
+      }, 30000);
+    } else {
+      typing.hidden = true;
+    }
+  }
+
+  // ---------------------------------------------------------------- socket
+  var socket = null;
+  var confirmed = false;
+  var queue = [];
+
+  function withIo(callback) {
+    if (window.io) return callback();
+    var s = document.createElement("script");
+    s.src = new URL("vendor/socket.io.min.js", scriptUrl).href;
+    s.onload = callback;
+    s.onerror = function () { status.textContent = TEXT.offline; };
+    document.head.appendChild(s);
+  }
+
+  function connect() {
+    if (socket) return;
+    withIo(function () {
+      if (socket) return;
+      socket = window.io(config.serverUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
+      socket.on("connect", function () {
+        status.textContent = "";
+        socket.emit("session_request", { session_id: state.sessionId });
+      });
+      socket.on("session_confirm", function (sessionId) {
+        var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
+        if (id && id !== state.sessionId) { state.sessionId = id; save(); }
+        confirmed = true;
+        var pending = queue; queue = [];
+        pending.forEach(emitMessage);
+        if (!state.started && config.startMessage) {
+          state.started = true;
+          save();
+          sendMessage(config.startMessage, null);
+        }
+      });
+      socket.on("bot_uttered", onBotMessage);
+      socket.on("disconnect", function () { confirmed = false; });
+      socket.on("connect_error", function () { status.textContent = TEXT.offline; });
+    });
+  }
+
+  function emitMessage(text) {
+    socket.emit("user_uttered", { message: text, session_id: state.sessionId });
+  }
+
+  // Send `payload` to the assistant; show `shown` (null: nothing) as the user's message.
+  function sendMessage(payload, shown) {
+    status.textContent = "";
+    state.lastSender = tabId;
+    if (shown) addMessage({ from: "user", text: shown });
+    else { removeChoices(); save(); }
+    showTyping(true);
+    if (socket && confirmed) emitMessage(payload);
+    else { queue.push(payload); connect(); }
+  }
+
+  function onBotMessage(msg) {
+    // Every tab of the session gets the reply; the tab that asked stores it, the
+    // others pick it up from localStorage (the "storage" event below).
+    if (state.lastSender && state.lastSender !== tabId) return;
+    if (!msg || typeof msg !== "object") return;
+    var buttons = msg.quick_replies || msg.buttons || [];
+    var image = msg.attachment && msg.attachment.type === "image" &&
+                msg.attachment.payload && msg.attachment.payload.src;
+    var text = typeof msg.text === "string" ? msg.text : "";
+    if (!text && !image && !buttons.length) return;
+    showTyping(false);
+    addMessage({
+      from: "bot", text: text,
+      image: image && /^https?:\/\//i.test(image) ? image : undefined,
+      buttons: buttons.filter(function (b) { return b && b.title && b.payload; })
+                      .map(function (b) { return { title: String(b.title), payload: String(b.payload) }; })
+    });
+  }
+
+  window.addEventListener("storage", function (e) {
+    if (e.key !== config.storageKey) return;
+    var mine = state.lastSender === tabId ? tabId : null;
+    state = load();
+    if (mine && state.lastSender === null) state.lastSender = mine;
+    showTyping(false);
+    renderAll();
+  });
+
+  // ---------------------------------------------------------------- open/close
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    root.classList.toggle("ioc-open", open);
+    state.open = open;
+    save();
+    if (open) {
+      renderAll();
+      connect();
+      if (focus) input.focus();
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
+  closeBtn.addEventListener("click", function () { setOpen(false, true); });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { e.preventDefault(); setOpen(false, true); }
+  });
+  restartBtn.addEventListener("click", function () {
+    var open = state.open;
+    state = emptyState();
+    state.open = open;
+    save();
+    renderAll();
+    if (socket) { socket.disconnect(); socket = null; confirmed = false; }
+    connect();
+    input.focus();
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    sendMessage(text, text);
+  });
+
+  function mount() {
+    loadCss();
+    document.body.appendChild(root);
+    if (state.open || config.openOnLoad) setOpen(true, false);
+  }
+
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+
+  // A small API for the page (and tests): open, close, reset.
+  window.ImpactChat = {
+    open: function () { setOpen(true, true); },
+    close: function () { setOpen(false, false); },
+    config: config
+  };
+})();
