@@ -12,12 +12,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test setup venv nlp model check bench clean
+.PHONY: run test setup venv nlp model web browser check bench clean
 
-run: setup
+run: setup web
 	$(PY) -m bot run
 
-test: setup
+test: setup web browser
 	$(PY) -m pytest tests || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" || exit $$rc; }
 
 setup: venv nlp model
@@ -41,5 +41,20 @@ nlp: venv
 model: nlp
 	$(PY) -m bot train
 
+# The chat widget's browser files (socket.io-client, axe-core), pinned in web/package-lock.json.
+web: web/node_modules/.installed
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y npm; }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's chromium for the browser tests (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+
+check: venv
+	$(PY) -m bot check
+
 clean:
-	rm -rf models/current.* models/spacy-nl results .pytest_cache
+	rm -rf models/current.* models/spacy-nl results .pytest_cache web/node_modules

@@ -16,7 +16,5 @@ class ActionContact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        response = "utter_join_platform" if intent == "join_platform" else "utter_contact"
-        dispatcher.utter_message(response=response, **contact_fields())
+        dispatcher.utter_message(response="utter_contact", **contact_fields())
         return []

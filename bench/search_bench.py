@@ -10,10 +10,9 @@ import os
 import platform
 import random
 import re
-import statistics
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 

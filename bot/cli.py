@@ -16,16 +16,28 @@ def _programme():
     return load_programme(Settings.from_env().programme_dir)
 
 
+def _catalog():
+    from datetime import datetime
+
+    from bot.catalog.loader import load_catalog
+    from bot.catalog.schema import AMSTERDAM
+
+    return load_catalog(Settings.from_env().programme_dir, datetime.now(AMSTERDAM))
+
+
 def cmd_check(_: argparse.Namespace) -> int:
     programme = _programme()
-    print(f"ok: {len(programme.topics)} topics")
+    catalog = _catalog()
+    print(f"ok: {len(programme.topics)} topics, {len(catalog.categories)} categories, "
+          f"{len(catalog.offers)} offers, {len(catalog.opportunities)} opportunities, "
+          f"{len(catalog.events)} events")
     return 0
 
 
 def cmd_generate(_: argparse.Namespace) -> int:
     from bot.nlp import training_data
 
-    changed = training_data.write(_programme(), GENERATED_NLU)
+    changed = training_data.write(_programme(), GENERATED_NLU, _catalog())
     print(f"{'wrote' if changed else 'unchanged'}: {GENERATED_NLU.relative_to(PROJECT_ROOT)}")
     return 0
 
@@ -34,7 +46,7 @@ def cmd_build_nlp(args: argparse.Namespace) -> int:
     from bot.nlp import pipeline, vocabulary
 
     out = Settings.from_env().spacy_model_dir
-    patterns = vocabulary.entity_patterns(_programme())
+    patterns = vocabulary.entity_patterns(_programme(), _catalog())
     if not args.force and pipeline.is_current(out, patterns):
         print(f"up to date: spaCy pipeline {out}")
         return 0

@@ -59,9 +59,10 @@ def run(root: Path) -> int:
     credentials = Path(name)
     try:
         channels = write_credentials(credentials, env)
-    except ValueError:
+    except ValueError as error:  # a messaging channel configured only in part
         credentials.unlink()
-        raise
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
     procs = [
         subprocess.Popen(action_server_cmd(settings.action_port), cwd=root, env=env),
         subprocess.Popen(

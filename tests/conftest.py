@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
+import json
+
+import yaml
+
 from bot import PROJECT_ROOT, training
+from tests.feedserver import FeedServer
 from tests.servers import start_pair
 
 
@@ -18,12 +23,31 @@ def programme_dir(tmp_path_factory) -> Path:
     return target
 
 
+def offers_feed_body() -> bytes:
+    """The embedded offers as a JSON feed (same shape as data/programme/aanbod.yml)."""
+    raw = yaml.safe_load((PROJECT_ROOT / "data" / "programme" / "aanbod.yml").read_text())
+    return json.dumps(raw["aanbod"]).encode()
+
+
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory, programme_dir):
+def feed_server():
+    """A real HTTP server the action server reads its offers from (OFFERS_JSON_URL)."""
+    server = FeedServer().start()
+    server.serve("/offers.json", offers_feed_body())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, programme_dir, feed_server):
     """The real action server and Rasa server, on free ports, for the whole session."""
     training.train(PROJECT_ROOT)
     workdir = tmp_path_factory.mktemp("servers")
-    action, rasa = start_pair(workdir, {"PROGRAMME_DIR": str(programme_dir)})
+    action, rasa = start_pair(workdir, {
+        "PROGRAMME_DIR": str(programme_dir),
+        "OFFERS_JSON_URL": feed_server.url("/offers.json"),
+        "FEED_TTL_SECONDS": "1",
+    })
     yield action, rasa
     rasa.stop()
     action.stop()

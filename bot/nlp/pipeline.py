@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import List
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 PIPELINE_NAME = "impact_haarlem"
 
 
@@ -34,15 +34,24 @@ def is_current(out_dir: Path, patterns: List[dict]) -> bool:
     return recorded == fingerprint(patterns)
 
 
+def lemma_patterns(nlp, patterns: List[dict]) -> List[dict]:
+    """Token patterns on lemmas, so inflected forms match too ("webinars" -> "webinar")."""
+    extra = []
+    for pattern in patterns:
+        lemmas = [t.lemma_ for t in nlp(pattern["pattern"])]
+        extra.append({**pattern, "pattern": [{"LEMMA": lemma} for lemma in lemmas]})
+    return extra
+
+
 def build(out_dir: Path, patterns: List[dict]) -> Path:
     """Create and save the pipeline; returns the directory it was saved to."""
     import spacy
 
     nlp = spacy.blank("nl")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     nlp.initialize()
-    ruler.add_patterns(patterns)
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(patterns + lemma_patterns(nlp, patterns))
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Dutch pipeline of the Impact Ondernemen assistant (generated)"

@@ -1,11 +1,30 @@
-"""Entity vocabulary generated from the programme data: EntityRuler patterns and synonyms."""
+"""Entity vocabulary generated from the programme data: EntityRuler patterns, synonyms, lookups.
+
+Labels: `onderwerp` (programme topics), `categorie`, `soort` (event kinds), `impact` (from
+data/programme/categorieen.yml) and `locatie` (online or in Haarlem). A new category or synonym in
+the data becomes a pattern, a synonym and a lookup entry after `make run` rebuilds and retrains.
+"""
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, Iterable, List, Mapping, Optional
 
+from bot.catalog.loader import Catalog
 from bot.content.loader import Programme
 
 TOPIC_LABEL = "onderwerp"
+LOCATION_TERMS: Dict[str, List[str]] = {
+    "online": ["online", "digitaal", "virtueel", "via zoom", "via teams", "op afstand", "webinar"],
+    "haarlem": ["in haarlem", "op locatie", "fysiek", "in het echt", "live in haarlem"],
+}
+CATALOG_LABELS = ("categorie", "soort", "impact")
+
+
+def _terms(entries: Iterable[object]) -> Dict[str, List[str]]:
+    terms: Dict[str, List[str]] = {}
+    for entry in entries:
+        words = {entry.id.replace("_", " "), entry.naam.lower()} | set(entry.synoniemen)
+        terms[entry.id] = sorted(w for w in words if w)
+    return terms
 
 
 def topic_terms(programme: Programme) -> Dict[str, List[str]]:
@@ -17,18 +36,41 @@ def topic_terms(programme: Programme) -> Dict[str, List[str]]:
     return terms
 
 
-def entity_patterns(programme: Programme) -> List[dict]:
-    """Phrase patterns for spaCy's EntityRuler (matched on the LOWER attribute)."""
-    patterns = []
-    for topic_id, words in topic_terms(programme).items():
-        for word in words:
-            patterns.append({"label": TOPIC_LABEL, "pattern": word, "id": topic_id})
+def vocabularies(programme: Programme, catalog: Optional[Catalog] = None
+                 ) -> Dict[str, Dict[str, List[str]]]:
+    """Entity label -> {canonical value: [surface forms]}."""
+    vocab = {TOPIC_LABEL: topic_terms(programme)}
+    if catalog is not None:
+        vocab["categorie"] = _terms(catalog.categories.values())
+        vocab["soort"] = _terms(catalog.event_kinds.values())
+        vocab["impact"] = _terms(catalog.impact_kinds.values())
+        vocab["locatie"] = {k: sorted(v) for k, v in LOCATION_TERMS.items()}
+    return vocab
+
+
+def entity_patterns(programme: Programme, catalog: Optional[Catalog] = None) -> List[dict]:
+    """Phrase patterns for spaCy's EntityRuler (matched on the LOWER attribute).
+
+    A phrase that names a programme topic stays a topic ("impact days" is both a topic and an
+    event kind); the search actions find event kinds in the text themselves.
+    """
+    patterns: List[dict] = []
+    seen = set()
+    for label, values in vocabularies(programme, catalog).items():
+        for value, words in values.items():
+            for word in words:
+                if word in seen:
+                    continue
+                seen.add(word)
+                patterns.append({"label": label, "pattern": word, "id": value})
     return patterns
 
 
-def synonyms(programme: Programme) -> Dict[str, List[str]]:
+def synonyms(vocab: Mapping[str, Mapping[str, List[str]]]) -> Dict[str, List[str]]:
     """Canonical entity value -> the surface forms EntitySynonymMapper maps onto it."""
-    return {
-        topic_id: [w for w in words if w != topic_id]
-        for topic_id, words in topic_terms(programme).items()
-    }
+    merged: Dict[str, List[str]] = {}
+    for values in vocab.values():
+        for value, words in values.items():
+            merged.setdefault(value, [])
+            merged[value] += [w for w in words if w != value and w not in merged[value]]
+    return merged

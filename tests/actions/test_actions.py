@@ -65,9 +65,7 @@ def test_fallback_picks_polite_answer_with_contact(text, intent, extra, response
     assert message["website"] == "https://www.haarlem.nl"
 
 
-def test_contact_and_join_platform():
+def test_contact():
     [message] = run(ActionContact(), tracker("ik wil een mens", "request_human"))
     assert message["response"] == "utter_contact"
     assert message["telefoon_buitenland"] == "023 511 5115"
-    [message] = run(ActionContact(), tracker("mijn aanbod plaatsen", "join_platform"))
-    assert message["response"] == "utter_join_platform"

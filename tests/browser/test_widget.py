@@ -114,11 +114,15 @@ def test_phone_layout(browser, webchat_url):
         box = page.locator("#ioc-panel").bounding_box()
         assert box["x"] >= 0 and box["y"] >= 0
         assert box["x"] + box["width"] <= 375 and box["y"] + box["height"] <= 667
-        for selector in ("#ioc-input", "#ioc-send", ".ioc-header-btn >> nth=1"):
+        for selector in ("#ioc-input", "#ioc-send", ".ioc-header-btn", ".ioc-restart"):
             expect(page.locator(selector)).to_be_in_viewport()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         ask(page, "Wat betekent LOL?")
         expect(page.locator("#ioc-log")).to_contain_text("Live Online Learning")
+        # "Nieuw gesprek" forgets the conversation and starts again with the greeting.
+        page.click(".ioc-restart")
+        expect(page.locator("#ioc-log")).not_to_contain_text("Live Online Learning")
+        expect(page.locator(BOT).first).to_contain_text("computerprogramma", timeout=TIMEOUT)
     finally:
         context.close()
 

@@ -46,8 +46,7 @@ def test_rasa_loads_every_configured_channel(tmp_path):
     path = tmp_path / "credentials.yml"
     names = write_credentials(path, FULL_ENV)
     assert (path.stat().st_mode & 0o777) == 0o600  # secrets: owner only
-    assert names == ["SafeRestInput", "SafeSocketIOInput", "WebchatInput", "TelegramInput",
-                     "slack", "FacebookInput", "TwilioInput"]
+    assert names == ["rest", "socketio", "webchat", "telegram", "slack", "facebook", "twilio"]
 
     channels = rasa_run.create_http_input_channels(None, str(path))
     by_name = {c.name(): c for c in channels}

@@ -1,5 +1,4 @@
 """matching maps people's words (typos, compounds, plurals) to category, event-kind and impact ids."""
-from pathlib import Path
 
 import pytest
 

@@ -147,15 +147,16 @@
 
   var titleEl = el("h2", { className: "ioc-title", id: "ioc-title", text: config.title });
   var subtitleEl = el("p", { className: "ioc-subtitle", text: config.subtitle });
-  var restartBtn = el("button", { type: "button", className: "ioc-header-btn",
+  var restartBtn = el("button", { type: "button", className: "ioc-restart",
     title: TEXT.restartLabel, text: TEXT.restart });
   var closeBtn = el("button", { type: "button", className: "ioc-header-btn",
     "aria-label": TEXT.closeLabel, title: TEXT.closeLabel, text: TEXT.close });
   var header = el("div", { className: "ioc-header" }, [
     el("div", { className: "ioc-heading" }, [titleEl, subtitleEl]),
-    el("div", { className: "ioc-header-actions" }, [restartBtn, closeBtn])
+    el("div", { className: "ioc-header-actions" }, [closeBtn])
   ]);
-  var notice = el("p", { className: "ioc-notice", id: "ioc-notice", text: TEXT.notice });
+  var notice = el("div", { className: "ioc-notice" }, [
+    el("p", { id: "ioc-notice", text: TEXT.notice }), restartBtn]);
 
   var log = el("div", {
     className: "ioc-log", id: "ioc-log", role: "log", "aria-live": "polite",

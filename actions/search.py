@@ -1,0 +1,127 @@
+"""Search offers, opportunities and events; page through results; details of one result."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.data import live_catalog, now
+from bot.catalog import replies
+from bot.catalog.dialogue import (
+    EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
+    platform_role, results,
+)
+from bot.catalog.ordinals import parse_ordinal
+from bot.catalog.search import page
+
+SLOT = "zoekopdracht"
+PAGE_SIZE = 3
+
+
+def say(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
+    dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts() or None)
+
+
+def _state(tracker: Tracker) -> Optional[SearchState]:
+    return SearchState.from_slot(tracker.get_slot(SLOT))
+
+
+def _melding(snapshot, kind: str) -> Optional[str]:
+    source = {OFFERS: snapshot.offers, OPPORTUNITIES: snapshot.opportunities,
+              EVENTS: snapshot.events}[kind]
+    return source.melding()
+
+
+def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
+    """Say the current page of ``state`` (or why there is none) and store the state."""
+    snapshot = live_catalog().snapshot()
+    catalog = snapshot.index.catalog
+    items = results(state, snapshot.index, now())
+    if not items:
+        counts = Counter(getattr(i, "categorie", None) for i in (
+            snapshot.offers.items if state.kind == OFFERS else snapshot.opportunities.items))
+        say(dispatcher, replies.no_results(state, catalog, counts, state.categorie))
+    else:
+        found = page(items, state.page, PAGE_SIZE)
+        if not found.items:
+            say(dispatcher, replies.no_more(state))
+        else:
+            say(dispatcher, replies.results(state, found, catalog, _melding(snapshot, state.kind)))
+    return [SlotSet(SLOT, state.to_slot())]
+
+
+class ActionSearch(Action):
+    """search_offers / search_opportunities / search_events, and refinements (inform)."""
+
+    def name(self) -> Text:
+        return "action_search"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message
+        intent = (message.get("intent") or {}).get("name") or ""
+        catalog = live_catalog().catalog
+        filters = extract_filters(message.get("text") or "", message.get("entities") or [],
+                                  catalog, now())
+        state = next_state(intent, filters, _state(tracker))
+        question = missing(state)
+        if question == "kind":
+            say(dispatcher, replies.ask_kind())
+            return [SlotSet(SLOT, state.to_slot())]
+        if question == "categorie":
+            say(dispatcher, replies.ask_category(state, catalog))
+            return [SlotSet(SLOT, state.to_slot())]
+        return show(dispatcher, state)
+
+
+class ActionSearchMore(Action):
+    """"meer": the next page of the last search."""
+
+    def name(self) -> Text:
+        return "action_search_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        state = _state(tracker)
+        if state is None or state.kind is None or missing(state):
+            say(dispatcher, replies.no_list())
+            return []
+        return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
+
+
+class ActionSearchDetail(Action):
+    """"vertel meer over de tweede": one result of the last list, in full."""
+
+    def name(self) -> Text:
+        return "action_search_detail"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        state = _state(tracker)
+        if state is None or state.kind is None or missing(state):
+            say(dispatcher, replies.no_list())
+            return []
+        snapshot = live_catalog().snapshot()
+        items = results(state, snapshot.index, now())
+        item = replies.pick(items, parse_ordinal(tracker.latest_message.get("text") or ""))
+        if item is None:
+            say(dispatcher, replies.which_one(len(items)))
+        else:
+            say(dispatcher, replies.detail(item, snapshot.index.catalog))
+        return []
+
+
+class ActionJoinPlatform(Action):
+    """How to put an offer or a demand on the inkoopplatform."""
+
+    def name(self) -> Text:
+        return "action_join_platform"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        role = platform_role(tracker.latest_message.get("text") or "")
+        say(dispatcher, replies.join_platform(live_catalog().catalog, role))
+        return []

@@ -1,0 +1,224 @@
+"""Dutch replies for searches: results, questions, no results, details. Pure Python.
+
+A reply is text plus buttons. Buttons carry Rasa payloads; channels without buttons show them as
+numbered options (see bot/channels). Texts are B1 Dutch and address the user as "je".
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, List, Optional, Sequence, Tuple
+
+from babel.dates import format_date, format_datetime
+
+from bot.catalog.dialogue import EVENTS, OFFERS, OPPORTUNITIES, SearchState
+from bot.catalog.loader import Catalog
+from bot.catalog.matching import nearest
+from bot.catalog.ordinals import LAST
+from bot.catalog.schema import AMSTERDAM, Event, Offer, Opportunity
+from bot.catalog.search import Page
+
+EXAMPLE_NOTE = "Let op: dit zijn voorbeeldgegevens, nog geen echte {what}."
+NOUNS = {OFFERS: "aanbieders", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
+EXAMPLE_WHAT = {OFFERS: "bedrijven", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
+Button = Tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: List[Button] = field(default_factory=list)
+
+    def button_dicts(self) -> List[dict]:
+        return [{"title": title, "payload": payload} for title, payload in self.buttons]
+
+
+def inform_payload(**entities: str) -> str:
+    """A Rasa intent payload that fills entities: /inform{"categorie": "catering"}."""
+    return "/inform" + json.dumps(entities, ensure_ascii=False)
+
+
+def when(event: Event) -> str:
+    start = event.start.astimezone(AMSTERDAM)
+    text = format_datetime(start, "EEEE d MMMM 'om' HH:mm", locale="nl")
+    if event.end.date() != event.start.date():
+        text = (format_date(start, "EEEE d MMMM", locale="nl") + " tot en met "
+                + format_date(event.end.astimezone(AMSTERDAM), "EEEE d MMMM", locale="nl"))
+    return text
+
+
+def describe(state: SearchState, catalog: Catalog) -> str:
+    """The filters in words: 'voor catering, online, in maart'."""
+    parts = []
+    if state.categorie in catalog.categories:
+        parts.append(f"voor {catalog.categories[state.categorie].naam.lower()}")
+    if state.impact in catalog.impact_kinds:
+        parts.append(f"met impact: {catalog.impact_kinds[state.impact].naam.lower()}")
+    if state.soort in catalog.event_kinds:
+        parts.append(f"van het soort {catalog.event_kinds[state.soort].naam}")
+    if state.online is True:
+        parts.append("online")
+    elif state.online is False:
+        parts.append("op locatie")
+    if state.period_label:
+        parts.append(state.period_label)
+    return ", ".join(parts)
+
+
+def line(number: int, item: Any) -> str:
+    if isinstance(item, Offer):
+        return f"{number}. {item.organisatie}: {item.omschrijving} Meer: {item.link}"
+    if isinstance(item, Opportunity):
+        deadline = format_date(item.deadline.astimezone(AMSTERDAM), "d MMMM", locale="nl")
+        return f"{number}. {item.titel} ({item.opdrachtgever}). Reageren kan tot {deadline}. Meer: {item.link}"
+    if isinstance(item, Event):
+        where = "online" if item.online else item.locatie
+        return f"{number}. {item.titel}: {when(item)}, {where}. Aanmelden: {item.aanmelden}"
+    return f"{number}. {item}"
+
+
+def _notes(items: Sequence[Any], kind: str, melding: Optional[str]) -> List[str]:
+    notes = []
+    if any(getattr(i, "status", "") == "voorbeeld" for i in items):
+        notes.append(EXAMPLE_NOTE.format(what=EXAMPLE_WHAT[kind]))
+    if melding:
+        notes.append(melding)
+    return notes
+
+
+def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional[str] = None
+            ) -> Reply:
+    """One page of results, numbered across pages, with what to do next."""
+    noun = NOUNS[state.kind]
+    what = describe(state, catalog)
+    first = (found.page - 1) * found.size + 1
+    if found.page == 1:
+        head = f"Ik vond {found.total} {noun}" + (f" {what}" if what else "") + "."
+        if found.total > found.size:
+            head += f" Dit zijn de eerste {len(found.items)}:"
+    else:
+        head = f"Nummer {first} tot en met {first + len(found.items) - 1} van {found.total}:"
+    lines = [head] + [line(first + i, item) for i, item in enumerate(found.items)]
+    lines += _notes(found.items, state.kind, melding)
+    tips = []
+    buttons: List[Button] = []
+    if found.has_next:
+        tips.append('Typ "meer" voor de volgende.')
+        buttons.append(("Meer", "/more"))
+    tips.append('Wil je meer weten over een ervan? Typ bijvoorbeeld "vertel meer over de eerste".')
+    if state.kind == EVENTS and state.online is None:
+        buttons.append(("Alleen online", inform_payload(locatie="online")))
+    lines.append(" ".join(tips))
+    return Reply("\n".join(lines), buttons)
+
+
+def no_more(state: SearchState) -> Reply:
+    return Reply(f"Meer {NOUNS[state.kind]} heb ik niet gevonden. Wil je iets anders zoeken?")
+
+
+def no_list() -> Reply:
+    return Reply("Ik heb nog geen lijst voor je gemaakt. Waar ben je naar op zoek?",
+                 ask_kind().buttons)
+
+
+def ask_kind() -> Reply:
+    return Reply(
+        "Wat zoek je? Kies een van deze mogelijkheden.",
+        [("Aanbod van impactondernemers", "/search_offers"),
+         ("Opdrachten voor mijn bedrijf", "/search_opportunities"),
+         ("Evenementen", "/search_events")],
+    )
+
+
+def ask_category(state: SearchState, catalog: Catalog) -> Reply:
+    question = {
+        OFFERS: "Wat wil je inkopen? Kies een categorie of typ het zelf.",
+        OPPORTUNITIES: "In welke categorie zoek je opdrachten? Kies er een of typ het zelf.",
+    }[state.kind]
+    buttons = [(c.naam, inform_payload(categorie=c.id)) for c in catalog.categories.values()]
+    return Reply(question, buttons)
+
+
+def no_results(state: SearchState, catalog: Catalog, counts_by_category: dict,
+               term: Optional[str] = None) -> Reply:
+    """Say so honestly, offer near alternatives and the helpdesk."""
+    noun = NOUNS[state.kind]
+    what = describe(state, catalog)
+    lines = [f"Ik vond geen {noun}" + (f" {what}" if what else "") + "."]
+    buttons: List[Button] = []
+    if state.kind in (OFFERS, OPPORTUNITIES):
+        options = [c for c in catalog.categories.values() if counts_by_category.get(c.id)]
+        named = nearest(term, options) if term else []
+        suggestions = (named or [c.id for c in options])[:3]
+        if suggestions:
+            lines.append("Misschien heb je hier iets aan:")
+            buttons += [(catalog.categories[s].naam, inform_payload(categorie=s))
+                        for s in suggestions if s in catalog.categories]
+    if state.kind == EVENTS:
+        if state.period_label:
+            lines.append("Wil je kijken in een langere periode?")
+            buttons.append(("Komende drie maanden", inform_payload(periode="de komende drie maanden")))
+        if state.online is not None or state.soort:
+            buttons.append(("Alle evenementen", "/search_events"))
+    lines.append("Je kunt ook een medewerker van de gemeente om hulp vragen.")
+    buttons.append(("Medewerker spreken", "/request_human"))
+    return Reply("\n".join(lines), buttons)
+
+
+def pick(items: Sequence[Any], position: Optional[int]) -> Optional[Any]:
+    """The item a user points at (1-based; LAST for the last one)."""
+    if not items or position is None:
+        return None
+    if position == LAST:
+        return items[-1]
+    if 1 <= position <= len(items):
+        return items[position - 1]
+    return None
+
+
+def detail(item: Any, catalog: Catalog) -> Reply:
+    """Everything we know about one item."""
+    if isinstance(item, Offer):
+        impact = ", ".join(catalog.impact_kinds[i].naam.lower() for i in item.impact
+                           if i in catalog.impact_kinds)
+        lines = [f"{item.organisatie} ({catalog.categories[item.categorie].naam})",
+                 item.omschrijving]
+        if impact:
+            lines.append(f"Impact: {impact}.")
+        if item.certificeringen:
+            lines.append("Keurmerken: " + ", ".join(item.certificeringen) + ".")
+        lines += [f"Plaats: {item.locatie}.", f"Contact en meer informatie: {item.link}"]
+    elif isinstance(item, Opportunity):
+        deadline = format_date(item.deadline.astimezone(AMSTERDAM), "EEEE d MMMM y", locale="nl")
+        lines = [f"{item.titel}", f"Opdrachtgever: {item.opdrachtgever}."]
+        if item.omschrijving:
+            lines.append(item.omschrijving)
+        lines += [f"Reageren kan tot {deadline}.", f"Geschatte waarde: {item.waarde}.",
+                  f"Social return: {item.social_return}.", f"Procedure: {item.procedure}.",
+                  f"Meer informatie: {item.link}"]
+    else:
+        lines = [item.titel, f"Wanneer: {when(item)}.",
+                 "Waar: online." if item.online else f"Waar: {item.locatie}.",
+                 f"Thema: {item.thema}.", f"Organisator: {item.organisator}."]
+        if item.omschrijving:
+            lines.append(item.omschrijving)
+        lines.append(f"Aanmelden: {item.aanmelden}")
+    if getattr(item, "status", "") == "voorbeeld":
+        lines.append("Let op: dit is een voorbeeld, geen echte informatie.")
+    return Reply("\n".join(lines))
+
+
+def which_one(count: int) -> Reply:
+    return Reply(f"Welke bedoel je? Typ een nummer van 1 tot en met {count}.")
+
+
+def join_platform(catalog: Catalog, wants: Optional[str]) -> Reply:
+    """How to join the platform; ``wants`` is "aanbieder", "inkoper" or None (both)."""
+    platform = catalog.platform
+    routes = [r for key, r in (("aanbieder", platform.aanbieder), ("inkoper", platform.inkoper))
+              if wants in (None, key)]
+    lines = [platform.omschrijving] if wants is None else []
+    for route in routes:
+        lines.append(f"{route.titel}: {route.tekst}")
+    return Reply("\n\n".join(lines))
