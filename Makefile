@@ -53,6 +53,11 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 browser:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 
+# Benchmarks (not tests): search speed, turn latency/throughput/memory against stock `rasa init`.
+bench: setup
+	$(PY) bench/search_bench.py
+	$(PY) bench/turn_bench.py
+
 check: venv
 	$(PY) -m bot check
 

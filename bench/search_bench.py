@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import synthetic_catalog  # noqa: E402
+from bench.report import machine, write_section  # noqa: E402
 from bot.catalog.loader import load_catalog  # noqa: E402
 from bot.catalog.periods import parse_period  # noqa: E402
 from bot.catalog.schema import AMSTERDAM  # noqa: E402
@@ -83,19 +84,6 @@ def run(rounds: int, seed: int = 1) -> Dict[str, object]:
     return {"now": now, "generated": generated, "built": built, "timings": timings, "all": every}
 
 
-def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu or 'unknown CPU'}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
-
-
 def render(result: Dict[str, object], rounds: int) -> str:
     every: List[float] = result["all"]  # type: ignore[assignment]
     timings: Dict[str, List[float]] = result["timings"]  # type: ignore[assignment]
@@ -124,18 +112,6 @@ def render(result: Dict[str, object], rounds: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the '## Search' section of ``path`` (up to the next '## ' heading) or append it."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Search\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=500)
@@ -144,7 +120,7 @@ def main() -> None:
     result = run(args.rounds)
     section = render(result, args.rounds)
     print(section)
-    write_section(args.output, section)
+    write_section(args.output, "## Search", section)
     print(f"written to {args.output}")
 
 

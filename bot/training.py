@@ -1,9 +1,13 @@
 """Train the Rasa model only when its inputs changed since the last model."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterable, List
 
@@ -50,19 +54,35 @@ def is_current(root: Path) -> bool:
 
 
 def train(root: Path, force: bool = False) -> bool:
-    """Run `rasa train` if needed; returns True when a model was trained."""
+    """Run `rasa train` if needed; returns True when a model was trained.
+
+    Safe to call from several processes at once (a test session while `make run` is up): a
+    file lock lets one train while the others wait, and the model replaces the old one in one
+    rename, so a reader never sees half a file.
+    """
     if not force and is_current(root):
         return False
-    expected = fingerprint(root)
-    data = [str(root / "data" / d) for d in ("nlu", "rules", "stories")]
-    cmd = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", str(root / "config.yml"),
-        "--domain", str(root / "domain.yml"),
-        "--data", *data,
-        "--out", str(root / "models"),
-        "--fixed-model-name", MODEL_NAME,
-    ]
-    subprocess.run(cmd, cwd=root, check=True)
-    stamp_path(root).write_text(expected + "\n")
+    models = root / "models"
+    models.mkdir(exist_ok=True)
+    with open(models / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and is_current(root):
+            return False
+        expected = fingerprint(root)
+        out = Path(tempfile.mkdtemp(prefix=".train-", dir=models))
+        try:
+            data = [str(root / "data" / d) for d in ("nlu", "rules", "stories")]
+            cmd = [
+                sys.executable, "-m", "rasa", "train",
+                "--config", str(root / "config.yml"),
+                "--domain", str(root / "domain.yml"),
+                "--data", *data,
+                "--out", str(out),
+                "--fixed-model-name", MODEL_NAME,
+            ]
+            subprocess.run(cmd, cwd=root, check=True)
+            os.replace(out / f"{MODEL_NAME}.tar.gz", model_path(root))
+            stamp_path(root).write_text(expected + "\n")
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
     return True

@@ -9,7 +9,7 @@ from typing import Optional
 
 from bot.catalog.loader import Catalog
 from bot.content.loader import Programme
-from bot.nlp.vocabulary import CATALOG_LABELS, synonyms, vocabularies
+from bot.nlp.vocabulary import CATALOG_LABELS, TOPIC_LABEL, synonyms, vocabularies
 
 class _Dumper(yaml.SafeDumper):
     """Writes multi-line strings as YAML block literals, the way Rasa data is written."""
@@ -29,9 +29,12 @@ def render(programme: Programme, catalog: Optional[Catalog] = None) -> str:
     """The generated NLU file: synonyms for EntitySynonymMapper, lookup tables for the
     RegexFeaturizer, labels for the ResponseSelector."""
     vocab = vocabularies(programme, catalog)
+    # Synonyms only for topics: EntitySynonymMapper ignores the entity label, and the same words
+    # name a topic and a search filter ("social return"). The search actions resolve category,
+    # kind and impact values with bot.catalog.matching instead.
     nlu = [
         {"synonym": value, "examples": "".join(f"- {w}\n" for w in forms)}
-        for value, forms in synonyms(vocab).items()
+        for value, forms in synonyms({TOPIC_LABEL: vocab[TOPIC_LABEL]}).items()
         if forms
     ]
     for label in CATALOG_LABELS:
