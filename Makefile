@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON310 ?= $(shell PYENV_VERSION=3.10.13 pyenv which python 2>/dev/null || command -v python3.10)
-PIP_QUIET := 2>&1 | grep -v "^WARNING: Location" || true
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false

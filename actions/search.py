@@ -35,6 +35,15 @@ def _melding(snapshot, kind: str) -> Optional[str]:
     return source.melding()
 
 
+def listed_state(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[SearchState]:
+    """The search the user is looking at, or None after saying there is no list yet."""
+    state = _state(tracker)
+    if state is None or state.kind is None or missing(state):
+        say(dispatcher, replies.no_list())
+        return None
+    return state
+
+
 def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
     snapshot = live_catalog().snapshot()
@@ -85,9 +94,8 @@ class ActionSearchMore(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        state = _state(tracker)
-        if state is None or state.kind is None or missing(state):
-            say(dispatcher, replies.no_list())
+        state = listed_state(dispatcher, tracker)
+        if state is None:
             return []
         return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
 
@@ -100,9 +108,8 @@ class ActionSearchDetail(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        state = _state(tracker)
-        if state is None or state.kind is None or missing(state):
-            say(dispatcher, replies.no_list())
+        state = listed_state(dispatcher, tracker)
+        if state is None:
             return []
         snapshot = live_catalog().snapshot()
         items = results(state, snapshot.index, now())

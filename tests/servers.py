@@ -25,6 +25,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(proc: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """Terminate a server process, killing it if it does not stop in time."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def wait_until(url: str, timeout: float, proc: subprocess.Popen, ok=lambda r: r.ok) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -60,12 +70,7 @@ class ActionServer:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, timeout=15)
 
     def restart(self) -> None:
         self.stop()
@@ -99,12 +104,7 @@ class RasaServer:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, timeout=20)
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
         """Send one message over the REST channel and return the bot's messages."""

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
-from bot.content.schema import Entry
+from bot.content.schema import Entry, unique_ids
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SLUG = r"^[a-z][a-z0-9_]*$"
@@ -221,39 +221,30 @@ class Platform(Entry):
 # --- files --------------------------------------------------------------------------------------
 
 
-def _unique(items: list) -> list:
-    seen = set()
-    for item in items:
-        if item.id in seen:
-            raise ValueError(f"duplicate id '{item.id}'")
-        seen.add(item.id)
-    return items
-
-
 class CategoriesFile(Strict):
     categorieen: List[Category] = Field(..., min_items=1)
     soorten_evenement: List[EventKind] = Field(..., min_items=1)
     impact_soorten: List[ImpactKind] = Field(..., min_items=1)
 
-    _ids = validator("categorieen", "soorten_evenement", "impact_soorten", allow_reuse=True)(_unique)
+    _ids = validator("categorieen", "soorten_evenement", "impact_soorten", allow_reuse=True)(unique_ids)
 
 
 class OffersFile(Strict):
     aanbod: List[Offer] = []
 
-    _ids = validator("aanbod", allow_reuse=True)(_unique)
+    _ids = validator("aanbod", allow_reuse=True)(unique_ids)
 
 
 class OpportunitiesFile(Strict):
     inkoopvragen: List[OpportunityEntry] = []
 
-    _ids = validator("inkoopvragen", allow_reuse=True)(_unique)
+    _ids = validator("inkoopvragen", allow_reuse=True)(unique_ids)
 
 
 class EventsFile(Strict):
     evenementen: List[EventEntry] = []
 
-    _ids = validator("evenementen", allow_reuse=True)(_unique)
+    _ids = validator("evenementen", allow_reuse=True)(unique_ids)
 
 
 class PlatformFile(Strict):

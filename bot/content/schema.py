@@ -8,6 +8,16 @@ from pydantic import BaseModel, Extra, Field, validator
 Status = Literal["vastgesteld", "concept", "voorbeeld"]
 
 
+def unique_ids(items: list) -> list:
+    """Validator: every item's ``id`` occurs once."""
+    seen = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"duplicate id '{item.id}'")
+        seen.add(item.id)
+    return items
+
+
 class Entry(BaseModel):
     """Base of every data entry: strict (unknown fields are errors) and sourced."""
 
@@ -41,14 +51,7 @@ class TopicsFile(BaseModel):
     class Config:
         extra = Extra.forbid
 
-    @validator("onderwerpen")
-    def _unique_ids(cls, topics: List[Topic]) -> List[Topic]:
-        seen = set()
-        for topic in topics:
-            if topic.id in seen:
-                raise ValueError(f"duplicate id '{topic.id}'")
-            seen.add(topic.id)
-        return topics
+    _ids = validator("onderwerpen", allow_reuse=True)(unique_ids)
 
 
 class Contact(Entry):
