@@ -74,10 +74,14 @@ def test_events_in_a_period_then_another_period(rasa_server):
     assert "in april" in text
 
 
-def test_no_results_is_honest_and_offers_helpdesk(rasa_server):
-    text, buttons = say(rasa_server, sender(), "zijn er evenementen in juli 2099?")
+def test_no_results_is_honest_and_offers_a_longer_period_and_helpdesk(rasa_server):
+    who = sender()
+    text, buttons = say(rasa_server, who, "zijn er evenementen in juli 2099?")
     assert text.startswith("Ik vond geen evenementen")
     assert any(b["payload"] == "/request_human" for b in buttons)
+    longer = next(b["payload"] for b in buttons if b["title"] == "Komende drie maanden")
+    text, _ = say(rasa_server, who, longer)
+    assert text.startswith("Ik vond ") and "de komende drie maanden" in text
 
 
 def test_join_platform(rasa_server):
