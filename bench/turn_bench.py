@@ -77,6 +77,7 @@ def measure(url: str, turns: List[str], senders: int, concurrency: int) -> Dict[
 def stock_rasa(workdir: Path) -> subprocess.Popen:
     """`rasa init --no-prompt` (trains the stock model), then `rasa run` on a free port."""
     project = workdir / "stock"
+    project.mkdir()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
     with open(workdir / "stock-init.log", "w") as log:
         subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir",

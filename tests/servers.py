@@ -123,7 +123,8 @@ def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
     env = server_env(Settings.from_env(), env_extra)
     action = ActionServer(free_port(), env, workdir / "action-server.log").start()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: \"{action.url}/webhook\"\n")
+    endpoints.write_text(f"action_endpoint:\n  url: \"{action.url}/webhook\"\n"
+                         "  enable_selective_domain: true\n")
     try:
         rasa = RasaServer(rasa_port or free_port(), endpoints, env,
                           workdir / "rasa-server.log").start()
