@@ -50,8 +50,9 @@ def build(out_dir: Path, patterns: List[dict]) -> Path:
     nlp = spacy.blank("nl")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
+    by_lemma = lemma_patterns(nlp, patterns)
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(patterns + lemma_patterns(nlp, patterns))
+    ruler.add_patterns(patterns + by_lemma)
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Dutch pipeline of the Impact Ondernemen assistant (generated)"
