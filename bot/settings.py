@@ -8,6 +8,10 @@ from pathlib import Path
 from bot import PROJECT_ROOT
 
 
+DEFAULT_CORS_ORIGINS = "http://localhost:5005"
+DEFAULT_MAX_MESSAGE_CHARS = 20000
+
+
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value) if value else default
@@ -33,6 +37,6 @@ class Settings:
             rasa_port=int(os.environ.get("RASA_PORT", "5005")),
             action_port=int(os.environ.get("ACTION_PORT", "5055")),
             rasa_token=os.environ.get("RASA_TOKEN", ""),
-            cors_origins=os.environ.get("CORS_ORIGINS", "http://localhost:5005"),
-            max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "20000")),
+            cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
+            max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
         )

@@ -1,16 +1,14 @@
 """Fixtures shared by the integration, browser and channel tests."""
+import json
 import shutil
 from pathlib import Path
 
 import pytest
-
-import json
-
 import yaml
 
-from bot import PROJECT_ROOT, training
+from bot import PROJECT_ROOT
 from tests.feedserver import FeedServer
-from tests.servers import start_pair
+from tests.servers import running_pair
 
 
 @pytest.fixture(scope="session")
@@ -41,16 +39,12 @@ def feed_server():
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory, programme_dir, feed_server):
     """The real action server and Rasa server, on free ports, for the whole session."""
-    training.train(PROJECT_ROOT)
-    workdir = tmp_path_factory.mktemp("servers")
-    action, rasa = start_pair(workdir, {
+    with running_pair(tmp_path_factory.mktemp("servers"), {
         "PROGRAMME_DIR": str(programme_dir),
         "OFFERS_JSON_URL": feed_server.url("/offers.json"),
         "FEED_TTL_SECONDS": "1",
-    })
-    yield action, rasa
-    rasa.stop()
-    action.stop()
+    }) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="session")

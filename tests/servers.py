@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -132,3 +133,17 @@ def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
         action.stop()
         raise
     return action, rasa
+
+
+@contextmanager
+def running_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None, **kwargs):
+    """start_pair() as a context: both servers stop when it ends (for session fixtures)."""
+    from bot import training
+
+    training.train(PROJECT_ROOT)
+    action, rasa = start_pair(workdir, env_extra, **kwargs)
+    try:
+        yield action, rasa
+    finally:
+        rasa.stop()
+        action.stop()

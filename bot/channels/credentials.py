@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import yaml
 
 from bot import PROJECT_ROOT
+from bot.settings import DEFAULT_CORS_ORIGINS
 
 BASE_CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 SOCKETIO_CHANNEL = "bot.channels.socketio.SafeSocketIOInput"
@@ -99,7 +100,7 @@ def build_credentials(env: Optional[Mapping[str, str]] = None,
     credentials: Dict[str, Any] = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
     socketio = credentials.get(SOCKETIO_CHANNEL)
     if isinstance(socketio, dict) and "cors_origins" not in socketio:
-        socketio["cors_origins"] = env.get("CORS_ORIGINS") or "http://localhost:5005"
+        socketio["cors_origins"] = env.get("CORS_ORIGINS") or DEFAULT_CORS_ORIGINS
     credentials.update(messaging_credentials(env))
     return credentials
 

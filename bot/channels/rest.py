@@ -1,14 +1,15 @@
 """Rasa's REST channel with input checks: bad requests get a 4xx, never a 500."""
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
-MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "20000"))
+from bot.settings import Settings
+
+MAX_MESSAGE_CHARS = Settings.from_env().max_message_chars
 MAX_SENDER_CHARS = 200
 
 

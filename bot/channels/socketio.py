@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot.settings import Settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_ORIGINS = "http://localhost:5005"
 
 
 def allowed_origins(value: Optional[str] = None) -> List[str]:
     """The origins from CORS_ORIGINS (comma-separated), without trailing slashes."""
-    raw = os.environ.get("CORS_ORIGINS", DEFAULT_ORIGINS) if value is None else value
+    raw = Settings.from_env().cors_origins if value is None else value
     return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
 
 

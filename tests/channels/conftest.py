@@ -1,9 +1,8 @@
 """A Rasa server with the Telegram and Twilio connectors on, talking to a local stand-in API."""
 import pytest
 
-from bot import PROJECT_ROOT, training
 from tests.channels.fake_api import BOT_USERNAME, FakeProviderAPI
-from tests.servers import free_port, start_pair
+from tests.servers import free_port, running_pair
 
 TELEGRAM_TOKEN = "123456:TEST-token_for-the-stand-in"
 TWILIO_SID = "AC" + "0" * 32
@@ -21,7 +20,6 @@ def provider_api():
 
 @pytest.fixture(scope="session")
 def channel_servers(tmp_path_factory, programme_dir, provider_api):
-    training.train(PROJECT_ROOT)
     workdir = tmp_path_factory.mktemp("channel-servers")
     # The webhook URLs are the Rasa server's own; its port is chosen here.
     port = free_port()
@@ -39,10 +37,8 @@ def channel_servers(tmp_path_factory, programme_dir, provider_api):
         "TWILIO_WEBHOOK_URL": f"{base}/webhooks/twilio/webhook",
         "TWILIO_API_BASE_URL": provider_api.url,
     }
-    action, rasa = start_pair(workdir, env, rasa_port=port)
-    yield action, rasa
-    rasa.stop()
-    action.stop()
+    with running_pair(workdir, env, rasa_port=port) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="session")
