@@ -19,7 +19,11 @@ def _path(name: str, default: Path) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Settings read once from the environment."""
+    """Settings read once from the environment.
+
+    Every environment variable the project reads is a field here (one per line, with its
+    default), and each is documented in the README's configuration table.
+    """
 
     programme_dir: Path
     spacy_model_dir: Path
@@ -28,6 +32,7 @@ class Settings:
     rasa_token: str
     cors_origins: str
     max_message_chars: int
+    data_dir: Path
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -39,4 +44,5 @@ class Settings:
             rasa_token=os.environ.get("RASA_TOKEN", ""),
             cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
+            data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
         )

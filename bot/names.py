@@ -1,0 +1,60 @@
+"""Names shared by `domain.yml`, the training data and the Python code: one source.
+
+Like rasa_sdk's `REQUESTED_SLOT`, every intent, action, slot, response and NLU output key that
+Python refers to is a constant here. `tests/unit/test_names_contract.py` checks that each name
+exists in `domain.yml`, that every intent and custom action of the domain is used, and that
+the button payloads in the code and data name real intents. Pure Python: no Rasa imports.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# --- intents -------------------------------------------------------------------------------
+GREET = "greet"
+GOODBYE = "goodbye"
+THANK = "thank"
+AFFIRM = "affirm"
+DENY = "deny"
+BOT_CHALLENGE = "bot_challenge"
+HELP = "help"
+FAQ = "faq"
+SEARCH_EVENTS = "search_events"
+SEARCH_OFFERS = "search_offers"
+SEARCH_OPPORTUNITIES = "search_opportunities"
+JOIN_PLATFORM = "join_platform"
+MORE = "more"
+INFORM = "inform"
+DETAIL = "detail"
+REQUEST_HUMAN = "request_human"
+OTHER_LANGUAGE = "other_language"
+OUT_OF_SCOPE = "out_of_scope"
+NLU_FALLBACK = "nlu_fallback"
+
+# --- custom actions ------------------------------------------------------------------------
+ACTION_PROGRAMME_ANSWER = "action_programme_answer"
+ACTION_FALLBACK = "action_fallback"
+ACTION_CONTACT = "action_contact"
+ACTION_SEARCH = "action_search"
+ACTION_SEARCH_MORE = "action_search_more"
+ACTION_SEARCH_DETAIL = "action_search_detail"
+ACTION_JOIN_PLATFORM = "action_join_platform"
+
+# --- slots ---------------------------------------------------------------------------------
+SLOT_SEARCH = "zoekopdracht"
+
+# --- responses used by the actions -----------------------------------------------------------
+UTTER_CONTACT = "utter_contact"
+UTTER_TOPIC_UNKNOWN = "utter_topic_unknown"
+
+# --- keys that our NLU components add to a parsed message ------------------------------------
+GUARD_KEY = "message_guard"
+RESPONSE_SELECTOR_KEY = "response_selector"
+
+
+def payload(intent: str, **entities: Any) -> str:
+    """A Rasa button payload that triggers `intent` directly: `/inform{"categorie": "x"}`."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False)
