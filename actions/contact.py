@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import contact_fields
 
 
-class ActionContact(Action):
+class ActionContact(GuardedAction):
     def name(self) -> Text:
         return "action_contact"
 

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import programme
 from bot.content.answers import format_topic
 from bot.content.topics import choose_topic
 
 
-class ActionProgrammeAnswer(Action):
+class ActionProgrammeAnswer(GuardedAction):
     def name(self) -> Text:
         return "action_programme_answer"
 

@@ -69,6 +69,19 @@ def cmd_run(_: argparse.Namespace) -> int:
     return runner.run(PROJECT_ROOT)
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot import retention
+
+    settings = Settings.from_env()
+    if args.loop:
+        retention.run_forever(settings)
+        return 0
+    count = retention.purge_configured(settings)
+    print(f"deleted {count} conversation(s) older than {settings.retention_days} days "
+          f"({retention.describe(settings)})")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +98,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )
+    p = sub.add_parser("purge-conversations",
+                       help="delete conversations older than RETENTION_DAYS")
+    p.add_argument("--loop", action="store_true",
+                   help="keep running: purge every RETENTION_INTERVAL_HOURS")
+    p.set_defaults(func=cmd_purge)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
