@@ -9,8 +9,8 @@ tests/unit/test_rasa_patches.py that fails when a Rasa upgrade changes it):
 - ``RemoteAction.run``: bounded by ACTION_TIMEOUT (Rasa waits up to 300 s); when the action server
   is down, slow, or fails, the user gets a Dutch apology with the helpdesk offer instead of
   silence (Rasa logs and returns no events).
-- ``FailSafeTrackerStore.on_tracker_store_error`` and ``.on_tracker_store_retrieve_error``: when
-  the tracker store (PostgreSQL, SQLite) fails, Rasa silently carries on with an in-memory store;
+- ``FailSafeTrackerStore.on_tracker_store_error`` and
+  ``FailSafeTrackerStore.on_tracker_store_retrieve_error``: when the tracker store (PostgreSQL, SQLite) fails, Rasa silently carries on with an in-memory store;
   this is logged loudly (CRITICAL, ``TRACKER STORE FALLBACK``) so operators see events may be lost.
 """
 from __future__ import annotations
