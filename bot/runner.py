@@ -114,3 +114,28 @@ def run(root: Path) -> int:
         credentials.unlink(missing_ok=True)
         endpoints.unlink(missing_ok=True)
     return max((p.returncode or 0) for p in procs)
+
+
+def serve(root: Path, part: str) -> int:
+    """One server in the foreground (a container): `rasa` (endpoints from the environment) or
+    `actions`. Retention runs as its own process: `python -m bot purge-conversations --loop`."""
+    settings = Settings.from_env()
+    env = server_env(settings)
+    if part == "actions":
+        return _foreground(action_server_cmd(settings.action_port), root, env)
+    token = settings.rasa_token or secrets.token_urlsafe(24)
+    with tempfile.TemporaryDirectory(prefix="rasa-config-") as tmp:
+        endpoints = endpoints_file.write(Path(tmp) / "endpoints.yml", settings)
+        credentials = Path(tmp) / "credentials.yml"
+        write_credentials(credentials, env)
+        return _foreground(
+            rasa_server_cmd(root, settings.rasa_port, token, endpoints, settings.cors_origins,
+                            credentials=credentials), root, env)
+
+
+def _foreground(cmd: List[str], root: Path, env: Dict[str, str]) -> int:
+    """Run `cmd` until it exits; SIGTERM/SIGINT (container stop) are passed on to it."""
+    proc = subprocess.Popen(cmd, cwd=root, env=env)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: proc.terminate())
+    return proc.wait()

@@ -86,3 +86,46 @@ def postgres_rows(database: str, sql: str, *params) -> list:
         rows = cur.fetchall()
     conn.close()
     return rows
+
+
+def drain_queue(queue: str, idle: float = 3.0) -> list:
+    """Every message now in RabbitMQ `queue` (JSON), read until it stays empty for `idle` s."""
+    import asyncio
+    import json
+    import time
+
+    import aio_pika
+
+    async def run() -> list:
+        connection = await aio_pika.connect(host=RABBITMQ[1], port=RABBITMQ[2], login="guest",
+                                            password="guest")
+        async with connection:
+            channel = await connection.channel()
+            q = await channel.declare_queue(queue, durable=True, passive=True)
+            messages, quiet_since = [], time.monotonic()
+            while time.monotonic() - quiet_since < idle:
+                message = await q.get(no_ack=True, fail=False)
+                if message is None:
+                    await asyncio.sleep(0.2)
+                    continue
+                messages.append(json.loads(message.body))
+                quiet_since = time.monotonic()
+            return messages
+
+    return asyncio.run(run())
+
+
+def delete_queue_and_exchange(queue: str, exchange: str) -> None:
+    import asyncio
+
+    import aio_pika
+
+    async def run() -> None:
+        connection = await aio_pika.connect(host=RABBITMQ[1], port=RABBITMQ[2], login="guest",
+                                            password="guest")
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(queue)
+            await channel.exchange_delete(exchange)
+
+    asyncio.run(run())
