@@ -101,7 +101,7 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        wait_until(f"{self.url}/status?token={TOKEN}", 180, self.proc,
+        wait_until(f"{self.url}/status?token={TOKEN}", 360, self.proc,
                    ok=lambda r: r.ok and bool(r.json().get("model_file")))
         return self
 
