@@ -8,18 +8,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import contact_fields
 from bot.text.fallback import fallback_response
+from bot import names
 
 
 class ActionFallback(Action):
     def name(self) -> Text:
-        return "action_fallback"
+        return names.ACTION_FALLBACK
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text")
-        guard = tracker.latest_message.get("message_guard")
+        guard = tracker.latest_message.get(names.GUARD_KEY)
         ranking = [i.get("name") for i in tracker.latest_message.get("intent_ranking") or []]
         runner_up = next((name for name in ranking if name != intent), None)
         response = fallback_response(intent, text, guard, runner_up)

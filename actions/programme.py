@@ -9,16 +9,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.data import programme
 from bot.content.answers import format_topic
 from bot.content.topics import choose_topic
+from bot import names
 
 
 class ActionProgrammeAnswer(Action):
     def name(self) -> Text:
-        return "action_programme_answer"
+        return names.ACTION_PROGRAMME_ANSWER
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+        selector = (tracker.latest_message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
         response = selector.get("response") or {}
         mentioned = [e.get("value") for e in tracker.latest_message.get("entities", [])
                      if e.get("entity") == "onderwerp"]
@@ -30,7 +31,7 @@ class ActionProgrammeAnswer(Action):
             mentioned,
         )
         if topic_id is None:
-            dispatcher.utter_message(response="utter_topic_unknown")
+            dispatcher.utter_message(response=names.UTTER_TOPIC_UNKNOWN)
         else:
             dispatcher.utter_message(text=format_topic(data.topic(topic_id)))
         return []

@@ -16,8 +16,9 @@ from bot.catalog.dialogue import (
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
+from bot import names
 
-SLOT = "zoekopdracht"
+SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
 
 
@@ -66,7 +67,7 @@ class ActionSearch(Action):
     """search_offers / search_opportunities / search_events, and refinements (inform)."""
 
     def name(self) -> Text:
-        return "action_search"
+        return names.ACTION_SEARCH
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -90,7 +91,7 @@ class ActionSearchMore(Action):
     """"meer": the next page of the last search."""
 
     def name(self) -> Text:
-        return "action_search_more"
+        return names.ACTION_SEARCH_MORE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -104,7 +105,7 @@ class ActionSearchDetail(Action):
     """"vertel meer over de tweede": one result of the last list, in full."""
 
     def name(self) -> Text:
-        return "action_search_detail"
+        return names.ACTION_SEARCH_DETAIL
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -125,7 +126,7 @@ class ActionJoinPlatform(Action):
     """How to put an offer or a demand on the inkoopplatform."""
 
     def name(self) -> Text:
-        return "action_join_platform"
+        return names.ACTION_JOIN_PLATFORM
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -5,7 +5,7 @@ from typing import Dict
 
 import pytest
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
 from bot.feeds.live import LiveCatalog
 from bot.feeds.parsers import parse_ics, parse_offers, parse_opportunities
@@ -14,7 +14,7 @@ from tests.feedserver import FeedServer
 from tests.unit.test_periods import NOW
 
 FILES = Path(__file__).parent / "feeds"
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from bench.synthetic import synthetic_catalog
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
 from bot.catalog.matching import normalize
 from bot.catalog.periods import Period, parse_period
@@ -14,7 +14,7 @@ from bot.catalog.schema import Event
 from bot.catalog.search import CatalogIndex, TextIndex, page
 from tests.unit.test_periods import NOW
 
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 INDEX = CatalogIndex(CATALOG)
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog import replies
 from bot.catalog.dialogue import (
     EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
@@ -15,7 +15,7 @@ from bot.catalog.schema import AMSTERDAM
 from bot.catalog.search import CatalogIndex, page
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=AMSTERDAM)
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 INDEX = CatalogIndex(CATALOG)
 
 
