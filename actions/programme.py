@@ -1,6 +1,7 @@
 """Answer programme questions (retrieval intent faq/*) from data/programme/."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +11,9 @@ from actions.data import programme
 from bot.content.answers import format_topic
 from bot.content.topics import choose_topic
 from bot import names
+
+
+logger = logging.getLogger(__name__)
 
 
 class ActionProgrammeAnswer(Action):
@@ -30,6 +34,9 @@ class ActionProgrammeAnswer(Action):
             float(response.get("confidence") or 0.0),
             mentioned,
         )
+        logger.debug("topic: selector=%s confidence=%s mentioned=%s chosen=%s",
+                     response.get("intent_response_key"), response.get("confidence"),
+                     mentioned, topic_id)
         if topic_id is None:
             dispatcher.utter_message(response=names.UTTER_TOPIC_UNKNOWN)
         else:

@@ -1,6 +1,7 @@
 """Search offers, opportunities and events; page through results; details of one result."""
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -20,6 +21,7 @@ from bot import names
 
 SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
+logger = logging.getLogger(__name__)
 
 
 def say(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
@@ -78,6 +80,8 @@ class ActionSearch(Action):
                                   catalog, now())
         state = next_state(intent, filters, _state(tracker))
         question = missing(state)
+        logger.debug("search: intent=%s filters=%s state=%s ask=%s", intent, filters,
+                     state.to_slot(), question)
         if question == "kind":
             say(dispatcher, replies.ask_kind())
             return [SlotSet(SLOT, state.to_slot())]

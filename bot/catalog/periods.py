@@ -419,7 +419,7 @@ RULES: List[Rule] = [
 ]
 
 
-def normalize(text: str) -> str:
+def clean_date_text(text: str) -> str:
     """Lower case, typographic quotes and dashes plain, punctuation (except date signs) removed."""
     text = text.lower().replace("’", "'").replace("–", "-").replace("—", "-")
     text = re.sub(r"[^\w\s/\-:.'’]", " ", text)
@@ -430,7 +430,7 @@ def normalize(text: str) -> str:
 def parse_period(text: str, now: datetime) -> Optional[Period]:
     """The first period named in ``text`` (rules from most to least specific), or None."""
     now = local(now)
-    clean = normalize(text)
+    clean = clean_date_text(text)
     for pattern, build in RULES:
         for match in pattern.finditer(clean):
             period = build(match, now)

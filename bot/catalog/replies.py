@@ -210,6 +210,12 @@ def detail(item: Any, catalog: Catalog) -> Reply:
 
 
 def which_one(count: int) -> Reply:
+    """Ask which result the user means; with an empty list there is nothing to choose."""
+    if count == 0:
+        return Reply("Je laatste zoekopdracht had geen resultaten, dus daar kan ik niets over "
+                     "vertellen. Wat wil je zoeken?", ask_kind().buttons)
+    if count == 1:
+        return Reply("Welke bedoel je? Er is er maar een: typ 1.")
     return Reply(f"Welke bedoel je? Typ een nummer van 1 tot en met {count}.")
 
 

@@ -127,3 +127,10 @@ def test_detail_and_pick():
 ])
 def test_platform_role(text, role):
     assert platform_role(text) == role
+
+
+def test_which_one_after_an_empty_list_does_not_ask_for_an_impossible_number():
+    empty = replies.which_one(0)
+    assert "1 tot en met 0" not in empty.text and "geen resultaten" in empty.text
+    assert empty.buttons  # a way on: what to search
+    assert "1 tot en met 3" in replies.which_one(3).text
