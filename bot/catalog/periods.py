@@ -177,10 +177,10 @@ def _anchor(phrase: str, now: datetime) -> Optional[Tuple[date, str]]:
     if match:
         day = _weekday_date(match.group(2), today, bool(match.group(1)))
         return day, f"{match.group(2)} {_format_date(day, False)}"
-    day = _dateparser(phrase, now)
-    if day is None:
+    parsed = _dateparser(phrase, now)
+    if parsed is None:
         return None
-    return day, _format_date(day, bool(_YEAR_IN.search(phrase)))
+    return parsed, _format_date(parsed, bool(_YEAR_IN.search(phrase)))
 
 
 # --- rules --------------------------------------------------------------------------------------

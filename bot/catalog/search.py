@@ -11,7 +11,7 @@ import math
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Dict, Generic, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
+from typing import Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from bot.catalog.loader import Catalog
 from bot.catalog.matching import resolve
@@ -84,7 +84,7 @@ class CatalogIndex:
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _id(self, value: Optional[str], terms: Dict[str, object]) -> Optional[str]:
+    def _id(self, value: Optional[str], terms: Mapping[str, object]) -> Optional[str]:
         """``value`` as an id of ``terms``: as given, or resolved; '' when it names nothing."""
         if value is None or value in terms:
             return value
