@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import contact_fields
 from bot.text.fallback import fallback_response
 from bot import names
@@ -15,7 +16,7 @@ from bot import names
 logger = logging.getLogger(__name__)
 
 
-class ActionFallback(Action):
+class ActionFallback(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_FALLBACK
 

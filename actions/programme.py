@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import programme
 from bot.content.answers import format_topic
 from bot.content.topics import choose_topic
@@ -16,7 +17,7 @@ from bot import names
 logger = logging.getLogger(__name__)
 
 
-class ActionProgrammeAnswer(Action):
+class ActionProgrammeAnswer(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_PROGRAMME_ANSWER
 

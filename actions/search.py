@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import logging
+import asyncio
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import live_catalog, now
 from bot.catalog import replies
 from bot.catalog.dialogue import (
@@ -47,9 +49,18 @@ def listed_state(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
     return state
 
 
-def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
+async def current_snapshot():
+    """The live catalogue's snapshot, waited for in a worker thread.
+
+    A slow feed makes `snapshot()` wait up to 2.5 s; on the action server's event loop that would
+    stall every other user's action, so the wait happens off the loop.
+    """
+    return await asyncio.to_thread(lambda: live_catalog().snapshot())
+
+
+async def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
-    snapshot = live_catalog().snapshot()
+    snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
     items = results(state, snapshot.index, now())
     if not items:
@@ -65,7 +76,7 @@ def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text
     return [SlotSet(SLOT, state.to_slot())]
 
 
-class ActionSearch(Action):
+class ActionSearch(GuardedAction):
     """search_offers / search_opportunities / search_events, and refinements (inform)."""
 
     def name(self) -> Text:
@@ -88,10 +99,10 @@ class ActionSearch(Action):
         if question == "categorie":
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
-        return show(dispatcher, state)
+        return await show(dispatcher, state)
 
 
-class ActionSearchMore(Action):
+class ActionSearchMore(GuardedAction):
     """"meer": the next page of the last search."""
 
     def name(self) -> Text:
@@ -102,10 +113,10 @@ class ActionSearchMore(Action):
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
+        return await show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
 
 
-class ActionSearchDetail(Action):
+class ActionSearchDetail(GuardedAction):
     """"vertel meer over de tweede": one result of the last list, in full."""
 
     def name(self) -> Text:
@@ -116,7 +127,7 @@ class ActionSearchDetail(Action):
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        snapshot = live_catalog().snapshot()
+        snapshot = await current_snapshot()
         items = results(state, snapshot.index, now())
         item = replies.pick(items, parse_ordinal(tracker.latest_message.get("text") or ""))
         if item is None:
@@ -126,7 +137,7 @@ class ActionSearchDetail(Action):
         return []
 
 
-class ActionJoinPlatform(Action):
+class ActionJoinPlatform(GuardedAction):
     """How to put an offer or a demand on the inkoopplatform."""
 
     def name(self) -> Text:
