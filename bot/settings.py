@@ -22,6 +22,10 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(value) if value else default
 
 
+def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
+    return env.get(name) or None
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple) -> str:
     value = (env.get(name) or choices[0]).strip().lower()
     if value not in choices:
@@ -71,6 +75,12 @@ class Settings:
     sanic_workers: int
     retention_days: int
     retention_interval_hours: float
+    events_ics_url: Optional[str] = None
+    offers_json_url: Optional[str] = None
+    opportunities_json_url: Optional[str] = None
+    feed_ttl_seconds: float = 300.0
+    feed_timeout_seconds: float = 2.0
+    feed_wait_seconds: float = 2.5
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -110,6 +120,12 @@ class Settings:
             sanic_workers=int(env.get("SANIC_WORKERS", "1")),
             retention_days=int(env.get("RETENTION_DAYS", "30")),
             retention_interval_hours=float(env.get("RETENTION_INTERVAL_HOURS", "24")),
+            events_ics_url=_optional(env, "EVENTS_ICS_URL"),
+            offers_json_url=_optional(env, "OFFERS_JSON_URL"),
+            opportunities_json_url=_optional(env, "OPPORTUNITIES_JSON_URL"),
+            feed_ttl_seconds=float(env.get("FEED_TTL_SECONDS", "300")),
+            feed_timeout_seconds=float(env.get("FEED_TIMEOUT_SECONDS", "2")),
+            feed_wait_seconds=float(env.get("FEED_WAIT_SECONDS", "2.5")),
         )
 
     @property
