@@ -1,8 +1,8 @@
 """Search offers, opportunities and events; page through results; details of one result."""
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -12,14 +12,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
 from actions.data import live_catalog, now
+from bot import names
 from bot.catalog import replies
 from bot.catalog.dialogue import (
-    EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
-    platform_role, results,
+    EVENTS,
+    OFFERS,
+    OPPORTUNITIES,
+    SearchState,
+    extract_filters,
+    missing,
+    next_state,
+    platform_role,
+    results,
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
-from bot import names
 
 SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3

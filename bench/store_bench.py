@@ -6,6 +6,7 @@ machine hits all three alike. Then one Rasa server on PostgreSQL + the Redis loc
 with SANIC_WORKERS=1 and =2 under 4 concurrent clients. Results: docs/benchmarks.md
 ("## Tracker stores"). Needs the machine's PostgreSQL and Redis (tests/services.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,11 @@ STORES = ("memory", "sqlite", "postgresql")
 
 
 def stats(times: List[float], seconds: float = 0.0) -> Dict[str, float]:
-    out = {"p50": percentile(times, 50), "p95": percentile(times, 95),
-           "mean": statistics.mean(times)}
+    out = {
+        "p50": percentile(times, 50),
+        "p95": percentile(times, 95),
+        "mean": statistics.mean(times),
+    }
     if seconds:
         out["throughput"] = len(times) / seconds
     return out
@@ -51,9 +55,11 @@ def children_rss(pid: int) -> float:
 
 def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
     base = pair_env(workdir, {"DATA_DIR": str(workdir / "var")})
-    envs = {"memory": {**base, "TRACKER_STORE": "memory"},
-            "sqlite": {**base, "TRACKER_STORE": "sqlite"},
-            "postgresql": {**base, **services.postgres_env(database)}}
+    envs = {
+        "memory": {**base, "TRACKER_STORE": "memory"},
+        "sqlite": {**base, "TRACKER_STORE": "sqlite"},
+        "postgresql": {**base, **services.postgres_env(database)},
+    }
     action = ActionServer(free_port(), base, workdir / "action-server.log").start()
     servers = {}
     try:
@@ -63,7 +69,7 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
         for store in STORES:
             converse(servers[store].url, OUR_TURNS, "warm-up")
         for i in range(senders):
-            for store in (STORES[i % 3:] + STORES[:i % 3]):  # rotate who goes first
+            for store in STORES[i % 3 :] + STORES[: i % 3]:  # rotate who goes first
                 times[store] += converse(servers[store].url, OUR_TURNS, f"bench-{store}-{i}")
         return {store: stats(times[store]) for store in STORES}
     finally:
@@ -75,23 +81,36 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
 def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
     import time
 
-    env = pair_env(workdir, {**services.postgres_env(database),
-                             **services.redis_env(services.unique("bench_locks"))})
+    env = pair_env(
+        workdir,
+        {**services.postgres_env(database), **services.redis_env(services.unique("bench_locks"))},
+    )
     action = ActionServer(free_port(), env, workdir / "action-server-w.log").start()
     out = {}
     try:
         for count in (1, 2):
-            rasa = start_rasa(workdir, {**env, "SANIC_WORKERS": str(count)}, action.url,
-                              name=f"rasa-workers-{count}")
+            rasa = start_rasa(
+                workdir,
+                {**env, "SANIC_WORKERS": str(count)},
+                action.url,
+                name=f"rasa-workers-{count}",
+            )
             try:
                 converse(rasa.url, OUR_TURNS, f"warm-up-{count}")
                 start = time.perf_counter()
+                url = rasa.url
                 with ThreadPoolExecutor(max_workers=4) as pool:
-                    runs = list(pool.map(
-                        lambda i: converse(rasa.url, OUR_TURNS, f"w{count}-{i}"), range(senders)))
+                    runs = list(
+                        pool.map(
+                            lambda i, url=url, n=count: converse(url, OUR_TURNS, f"w{n}-{i}"),
+                            range(senders),
+                        )
+                    )
                 elapsed = time.perf_counter() - start
-                out[f"workers {count}"] = {**stats([t for r in runs for t in r], elapsed),
-                                           "rss": children_rss(rasa.proc.pid)}
+                out[f"workers {count}"] = {
+                    **stats([t for r in runs for t in r], elapsed),
+                    "rss": children_rss(rasa.proc.pid),
+                }
             finally:
                 rasa.stop()
     finally:
@@ -117,8 +136,10 @@ def render(r: Dict[str, Dict[str, float]], senders: int) -> str:
     ]
     for store in STORES:
         s = r[store]
-        lines.append(f"| {store} | {s['p50']:.1f} | {s['p95']:.1f} | {s['mean']:.1f} | "
-                     f"{s['mean'] / mem['mean']:.2f} |")
+        lines.append(
+            f"| {store} | {s['p50']:.1f} | {s['p95']:.1f} | {s['mean']:.1f} | "
+            f"{s['mean'] / mem['mean']:.2f} |"
+        )
     w1, w2 = r["workers 1"], r["workers 2"]
     lines += [
         "",

@@ -4,6 +4,7 @@ RabbitMQ event broker, two Rasa servers sharing them, and PostgreSQL / RabbitMQ 
 Rasa server A reaches PostgreSQL and RabbitMQ through TCP proxies that a test can cut (the shared
 services of the machine keep running for everyone else); server B connects directly.
 """
+
 import json
 import threading
 import time
@@ -36,21 +37,41 @@ def cluster(tmp_path_factory):
     started = []
     with services.postgres_database() as database:
         try:
-            common = {**services.redis_env(services.unique("locks")),
-                      "DATA_DIR": str(workdir / "var")}
-            env_b = pair_env(workdir, {**common, **services.postgres_env(database),
-                                       **services.rabbitmq_env(queue, exchange)})
-            env_a = pair_env(workdir, {
-                **common, **services.postgres_env(database, "127.0.0.1", pg_proxy.port),
-                **services.rabbitmq_env(queue, exchange, "127.0.0.1", mq_proxy.port)})
+            common = {
+                **services.redis_env(services.unique("locks")),
+                "DATA_DIR": str(workdir / "var"),
+            }
+            env_b = pair_env(
+                workdir,
+                {
+                    **common,
+                    **services.postgres_env(database),
+                    **services.rabbitmq_env(queue, exchange),
+                },
+            )
+            env_a = pair_env(
+                workdir,
+                {
+                    **common,
+                    **services.postgres_env(database, "127.0.0.1", pg_proxy.port),
+                    **services.rabbitmq_env(queue, exchange, "127.0.0.1", mq_proxy.port),
+                },
+            )
             action = ActionServer(free_port(), env_b, workdir / "action-server.log").start()
             started.append(action)
             a = start_rasa(workdir, env_a, action.url, name="rasa-a")
             started.append(a)
             b = start_rasa(workdir, env_b, action.url, name="rasa-b")
             started.append(b)
-            yield {"a": a, "b": b, "database": database, "queue": queue, "pg": pg_proxy,
-                   "mq": mq_proxy, "workdir": workdir}
+            yield {
+                "a": a,
+                "b": b,
+                "database": database,
+                "queue": queue,
+                "pg": pg_proxy,
+                "mq": mq_proxy,
+                "workdir": workdir,
+            }
         finally:
             for server in reversed(started):
                 server.stop()
@@ -62,8 +83,10 @@ def cluster(tmp_path_factory):
 def stored(cluster, who):
     """(type, text or action name) of every stored event of `who`, in order."""
     rows = services.postgres_rows(
-        cluster["database"], "SELECT type_name, data FROM events WHERE sender_id = %s "
-        "ORDER BY id", who)
+        cluster["database"],
+        "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id",
+        who,
+    )
     out = []
     for type_name, data in rows:
         event = json.loads(data)
@@ -113,10 +136,11 @@ def test_two_servers_share_conversations_and_the_broker_gets_every_event_once(cl
         assert len(api) == len(events)
         # The broker got each stored event exactly once.
         db_rows = services.postgres_rows(
-            cluster["database"], "SELECT type_name, timestamp FROM events WHERE sender_id = %s",
-            who)
-        published = Counter((m["event"], round(m["timestamp"], 6)) for m in messages
-                            if m.get("sender_id") == who)
+            cluster["database"], "SELECT type_name, timestamp FROM events WHERE sender_id = %s", who
+        )
+        published = Counter(
+            (m["event"], round(m["timestamp"], 6)) for m in messages if m.get("sender_id") == who
+        )
         assert published == Counter((t, round(ts, 6)) for t, ts in db_rows), who
         assert max(published.values()) == 1
 
@@ -143,19 +167,23 @@ def test_rabbitmq_down_conversations_go_on(cluster):
         first, _ = say(a, who, SEARCH)
         more, _ = say(a, who, "meer")
         assert numbered(first)[0].startswith("1. ") and numbered(more)[0].startswith("4. ")
-        during = [m for m in services.drain_queue(cluster["queue"], idle=2)
-                  if m.get("sender_id") == who]
+        during = [
+            m for m in services.drain_queue(cluster["queue"], idle=2) if m.get("sender_id") == who
+        ]
     finally:
         cluster["mq"].start()
     deadline = time.monotonic() + 60
     after: list = []
     while time.monotonic() < deadline:
-        after += [m for m in services.drain_queue(cluster["queue"], idle=2)
-                  if m.get("sender_id") == who]
+        after += [
+            m for m in services.drain_queue(cluster["queue"], idle=2) if m.get("sender_id") == who
+        ]
         if len(after) >= len(stored(cluster, who)):
             break
-    print(f"rabbitmq down: {len(during)} events arrived during the outage, {len(after)} after "
-          f"it; {len(stored(cluster, who))} stored in PostgreSQL")
+    print(
+        f"rabbitmq down: {len(during)} events arrived during the outage, {len(after)} after "
+        f"it; {len(stored(cluster, who))} stored in PostgreSQL"
+    )
     assert during == []
     assert len(stored(cluster, who)) > 0
     report = cluster.setdefault("report", {})
@@ -177,11 +205,17 @@ def test_postgres_restart_during_traffic(cluster):
         cluster["pg"].start()
     after_1, _ = say(a, who, "meer")
     after_2, _ = say(a, who, "vertel meer over de tweede")
-    new_log = log.read_text()[len(log_before):]
+    new_log = log.read_text()[len(log_before) :]
     events = stored(cluster, who)
     users = [text for kind, text in events if kind == "user"]
-    print("postgres restart: during:", during[:80].replace("\n", " "), "| after:",
-          after_1[:80].replace("\n", " "), "| stored user turns:", users)
+    print(
+        "postgres restart: during:",
+        during[:80].replace("\n", " "),
+        "| after:",
+        after_1[:80].replace("\n", " "),
+        "| stored user turns:",
+        users,
+    )
     # The user is never left in silence ...
     assert during.strip() and after_1.strip() and after_2.strip()
     # ... the fall-back to memory is logged loudly ...

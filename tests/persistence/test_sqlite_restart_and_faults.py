@@ -1,4 +1,5 @@
 """The embedded default (SQLite under DATA_DIR) through real servers: restarts and faults."""
+
 import json
 import os
 import signal
@@ -26,8 +27,9 @@ def pair(tmp_path_factory):
 
 def stored_user_texts(workdir, who):
     with sqlite3.connect(workdir / "var" / "conversations.db") as conn:
-        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' "
-                            "ORDER BY id", (who,)).fetchall()
+        rows = conn.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (who,)
+        ).fetchall()
     return [json.loads(data)["text"] for (data,) in rows]
 
 
@@ -51,7 +53,10 @@ def test_conversation_survives_restarts_of_both_servers(pair):
     assert detail.startswith(second_title)
 
     assert stored_user_texts(workdir, who) == [
-        "welke evenementen zijn er de komende maanden", "meer", "vertel meer over de tweede"]
+        "welke evenementen zijn er de komende maanden",
+        "meer",
+        "vertel meer over de tweede",
+    ]
 
 
 def test_action_server_down_gets_a_polite_answer_within_the_timeout(pair):
