@@ -63,8 +63,15 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
     action = ActionServer(free_port(), base, workdir / "action-server.log").start()
     servers = {}
     try:
-        for store in STORES:
-            servers[store] = start_rasa(workdir, envs[store], action.url, name=f"rasa-{store}")
+        with ThreadPoolExecutor(max_workers=3) as pool:  # load the three models at once
+            futures = {
+                store: pool.submit(
+                    start_rasa, workdir, envs[store], action.url, name=f"rasa-{store}"
+                )
+                for store in STORES
+            }
+            for store, future in futures.items():
+                servers[store] = future.result()
         times: Dict[str, List[float]] = {store: [] for store in STORES}
         for store in STORES:
             converse(servers[store].url, OUR_TURNS, "warm-up")
@@ -79,6 +86,7 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
 
 
 def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
+    """SANIC_WORKERS=1 and =2 on PostgreSQL + Redis; started together, measured one at a time."""
     import time
 
     env = pair_env(
@@ -86,34 +94,40 @@ def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, f
         {**services.postgres_env(database), **services.redis_env(services.unique("bench_locks"))},
     )
     action = ActionServer(free_port(), env, workdir / "action-server-w.log").start()
-    out = {}
+    out: Dict[str, Dict[str, float]] = {}
+    servers = {}
     try:
-        for count in (1, 2):
-            rasa = start_rasa(
-                workdir,
-                {**env, "SANIC_WORKERS": str(count)},
-                action.url,
-                name=f"rasa-workers-{count}",
-            )
-            try:
-                converse(rasa.url, OUR_TURNS, f"warm-up-{count}")
-                start = time.perf_counter()
-                url = rasa.url
-                with ThreadPoolExecutor(max_workers=4) as pool:
-                    runs = list(
-                        pool.map(
-                            lambda i, url=url, n=count: converse(url, OUR_TURNS, f"w{n}-{i}"),
-                            range(senders),
-                        )
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {
+                count: pool.submit(
+                    start_rasa,
+                    workdir,
+                    {**env, "SANIC_WORKERS": str(count)},
+                    action.url,
+                    name=f"rasa-workers-{count}",
+                )
+                for count in (1, 2)
+            }
+            for count, future in futures.items():
+                servers[count] = future.result()
+        for count, rasa in servers.items():
+            converse(rasa.url, OUR_TURNS, f"warm-up-{count}")
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                runs = list(
+                    pool.map(
+                        lambda i, url=rasa.url, n=count: converse(url, OUR_TURNS, f"w{n}-{i}"),
+                        range(senders),
                     )
-                elapsed = time.perf_counter() - start
-                out[f"workers {count}"] = {
-                    **stats([t for r in runs for t in r], elapsed),
-                    "rss": children_rss(rasa.proc.pid),
-                }
-            finally:
-                rasa.stop()
+                )
+            elapsed = time.perf_counter() - start
+            out[f"workers {count}"] = {
+                **stats([t for r in runs for t in r], elapsed),
+                "rss": children_rss(rasa.proc.pid),
+            }
     finally:
+        for rasa in servers.values():
+            rasa.stop()
         action.stop()
     return out
 

@@ -100,8 +100,13 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        wait_until(f"{self.url}/status?token={TOKEN}", 360, self.proc,
-                   ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        try:
+            # Generous: on a shared, loaded machine loading the model can take minutes.
+            wait_until(f"{self.url}/status?token={TOKEN}", 600, self.proc,
+                       ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        except Exception:
+            self.stop()  # never leave a half-started server behind
+            raise
         return self
 
     def stop(self) -> None:

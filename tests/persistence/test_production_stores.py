@@ -5,10 +5,12 @@ Rasa server A reaches PostgreSQL and RabbitMQ through TCP proxies that a test ca
 services of the machine keep running for everyone else); server B connects directly.
 """
 
+import contextlib
 import json
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -59,10 +61,16 @@ def cluster(tmp_path_factory):
             )
             action = ActionServer(free_port(), env_b, workdir / "action-server.log").start()
             started.append(action)
-            a = start_rasa(workdir, env_a, action.url, name="rasa-a")
-            started.append(a)
-            b = start_rasa(workdir, env_b, action.url, name="rasa-b")
-            started.append(b)
+            # Both servers load their model at the same time (minutes on a busy machine).
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [
+                    pool.submit(start_rasa, workdir, env, action.url, name=name)
+                    for env, name in ((env_a, "rasa-a"), (env_b, "rasa-b"))
+                ]
+                for future in futures:
+                    with contextlib.suppress(Exception):
+                        started.append(future.result())
+                a, b = (future.result() for future in futures)
             yield {
                 "a": a,
                 "b": b,
