@@ -85,6 +85,74 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
         action.stop()
 
 
+def store_latency_in_process(
+    workdir: Path, database: str, senders: int
+) -> Dict[str, Dict[str, float]]:
+    """The same measurement in one process: one loaded model, the tracker store swapped.
+
+    Lighter than three servers (one model in memory), and only the tracker store differs; the
+    HTTP hop of the REST channel is left out. The real action server answers the custom actions.
+    """
+    import asyncio
+    import os
+    import time
+
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import rasa_patches
+
+    base = pair_env(workdir, {"DATA_DIR": str(workdir / "var")})
+    action = ActionServer(free_port(), base, workdir / "action-server-ip.log").start()
+    os.chdir(ROOT)
+    rasa_patches.install()
+    try:
+        agent = Agent.load(
+            str(ROOT / "models" / "current.tar.gz"),
+            action_endpoint=EndpointConfig(f"{action.url}/webhook"),
+        )
+        domain = agent.domain
+        (workdir / "var").mkdir(parents=True, exist_ok=True)
+        stores = {
+            "memory": InMemoryTrackerStore(domain),
+            "sqlite": SQLTrackerStore(
+                domain, dialect="sqlite", db=str(workdir / "var" / "conversations.db")
+            ),
+            "postgresql": SQLTrackerStore(
+                domain,
+                dialect="postgresql",
+                host=services.POSTGRES[1],
+                port=services.POSTGRES[2],
+                db=database,
+                username="postgres",
+            ),
+        }
+        times: Dict[str, List[float]] = {store: [] for store in STORES}
+
+        async def conversation(store: str, sender: str) -> List[float]:
+            agent.tracker_store = stores[store]
+            agent.processor.tracker_store = stores[store]  # type: ignore[union-attr]
+            out = []
+            for text in OUR_TURNS:
+                start = time.perf_counter()
+                await agent.handle_text(text, sender_id=sender)
+                out.append((time.perf_counter() - start) * 1000)
+            return out
+
+        async def run() -> None:
+            for store in STORES:
+                await conversation(store, f"warm-up-{store}")
+            for i in range(senders):
+                for store in STORES[i % 3 :] + STORES[: i % 3]:
+                    times[store] += await conversation(store, f"bench-{store}-{i}")
+
+        asyncio.run(run())
+        return {store: stats(times[store]) for store in STORES}
+    finally:
+        action.stop()
+
+
 def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
     """SANIC_WORKERS=1 and =2 on PostgreSQL + Redis; started together, measured one at a time."""
     import time
@@ -173,9 +241,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--senders", type=int, default=12)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="one process, one model, the tracker store swapped (no servers, no workers part)",
+    )
     args = parser.parse_args()
     training.train(ROOT)
     workdir = Path(tempfile.mkdtemp(prefix="store-bench-"))
+    if args.in_process:
+        with services.postgres_database() as database:
+            results = store_latency_in_process(workdir, database, args.senders)
+        for store in STORES:
+            print(store, {k: round(v, 1) for k, v in results[store].items()})
+        return
     with services.postgres_database() as database:
         results = store_latency(workdir, database, args.senders)
     with services.postgres_database() as database:

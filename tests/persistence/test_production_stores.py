@@ -153,17 +153,6 @@ def test_two_servers_share_conversations_and_the_broker_gets_every_event_once(cl
         assert max(published.values()) == 1
 
 
-def test_restart_continues_the_conversation_on_postgres(cluster):
-    a, b = cluster["a"], cluster["b"]
-    who = sender("restart")
-    first, _ = say(b, who, SEARCH)
-    b.restart()
-    more, _ = say(b, who, "meer")
-    assert numbered(more)[0].startswith("4. "), more
-    detail, _ = say(a, who, "vertel meer over de tweede")
-    assert detail.startswith(numbered(first)[1][3:].split(":")[0])
-
-
 def test_rabbitmq_down_conversations_go_on(cluster):
     """A's broker connection is cut: answers go on; events published while it is down are kept in
     A's memory and sent when the connection is back (lost if A stops before that)."""
@@ -230,3 +219,14 @@ def test_postgres_restart_during_traffic(cluster):
     assert FALLBACK_MARKER in new_log
     # ... and what was stored before the outage is still there, in order.
     assert users[0] == SEARCH
+
+
+def test_restart_continues_the_conversation_on_postgres(cluster):
+    a, b = cluster["a"], cluster["b"]
+    who = sender("restart")
+    first, _ = say(b, who, SEARCH)
+    b.restart()
+    more, _ = say(b, who, "meer")
+    assert numbered(more)[0].startswith("4. "), more
+    detail, _ = say(a, who, "vertel meer over de tweede")
+    assert detail.startswith(numbered(first)[1][3:].split(":")[0])
