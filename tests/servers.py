@@ -1,5 +1,4 @@
 """Start the real action server and Rasa server on free ports for tests."""
-
 from __future__ import annotations
 
 import socket
@@ -65,11 +64,8 @@ class ActionServer:
     def start(self) -> ActionServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                action_server_cmd(self.port),
-                cwd=PROJECT_ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
+                action_server_cmd(self.port), cwd=PROJECT_ROOT, env=self.env,
+                stdout=out, stderr=subprocess.STDOUT,
             )
         wait_until(f"{self.url}/health", 60, self.proc)
         return self
@@ -98,29 +94,16 @@ class RasaServer:
     def start(self) -> RasaServer:
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
-        cmd = (
-            rasa_server_cmd(
-                PROJECT_ROOT,
-                self.port,
-                TOKEN,
-                self.endpoints,
-                Settings.from_env().cors_origins,
-                credentials=credentials,
-            )
-            + self.extra_args
-        )
+        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, TOKEN, self.endpoints,
+                              Settings.from_env().cors_origins,
+                              credentials=credentials) + self.extra_args
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
+            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT)
         try:
             # Generous: on a shared, loaded machine loading the model can take minutes.
-            wait_until(
-                f"{self.url}/status?token={TOKEN}",
-                1500,
-                self.proc,
-                ok=lambda r: r.ok and bool(r.json().get("model_file")),
-            )
+            wait_until(f"{self.url}/status?token={TOKEN}", 1500, self.proc,
+                       ok=lambda r: r.ok and bool(r.json().get("model_file")))
         except Exception:
             self.stop()  # never leave a half-started server behind
             raise
@@ -135,32 +118,21 @@ class RasaServer:
 
     def tracker(self, sender: str) -> dict:
         """The conversation as Rasa's HTTP API returns it (all events)."""
-        resp = requests.get(
-            f"{self.url}/conversations/{sender}/tracker",
-            params={"token": TOKEN, "include_events": "ALL"},
-            timeout=30,
-        )
+        resp = requests.get(f"{self.url}/conversations/{sender}/tracker",
+                            params={"token": TOKEN, "include_events": "ALL"}, timeout=30)
         resp.raise_for_status()
         return resp.json()
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
         """Send one message over the REST channel and return the bot's messages."""
-        resp = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=timeout,
-        )
+        resp = requests.post(f"{self.url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": text}, timeout=timeout)
         resp.raise_for_status()
         return resp.json()
 
 
-def start_rasa(
-    workdir: Path,
-    env: Dict[str, str],
-    action_url: str,
-    port: Optional[int] = None,
-    name: str = "rasa-server",
-) -> RasaServer:
+def start_rasa(workdir: Path, env: Dict[str, str], action_url: str,
+               port: Optional[int] = None, name: str = "rasa-server") -> RasaServer:
     """A Rasa server whose endpoints file is generated from `env` (as `make run` does)."""
     port = port or free_port()
     env = {**env, "ACTION_SERVER_URL": f"{action_url}/webhook"}
@@ -173,9 +145,8 @@ def pair_env(workdir: Path, env_extra: Optional[Dict[str, str]] = None) -> Dict[
     return server_env(Settings.from_env(), {"DATA_DIR": str(workdir / "var"), **(env_extra or {})})
 
 
-def start_pair(
-    workdir: Path, env_extra: Optional[Dict[str, str]] = None, rasa_port: Optional[int] = None
-):
+def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
+               rasa_port: Optional[int] = None):
     """An action server and a Rasa server that talks to it, each on a free port.
 
     `rasa_port`: a port chosen beforehand (when the environment must name it, e.g.
