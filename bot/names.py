@@ -43,10 +43,13 @@ ACTION_JOIN_PLATFORM = "action_join_platform"
 
 # --- slots ---------------------------------------------------------------------------------
 SLOT_SEARCH = "zoekopdracht"
+SLOT_RECOVERY = "herstelstap"  # the step of the two-step recovery (bot.text.clarify)
 
 # --- responses used by the actions -----------------------------------------------------------
 UTTER_CONTACT = "utter_contact"
 UTTER_TOPIC_UNKNOWN = "utter_topic_unknown"
+UTTER_FALLBACK = "utter_fallback"
+UTTER_ANYTHING_ELSE = "utter_anything_else"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"
