@@ -41,7 +41,7 @@ ORIGINALS: Dict[str, Callable] = {
     "RemoteAction._validate_action_result": RemoteAction._validate_action_result,
     "RemoteAction.run": RemoteAction.run,
     "FailSafeTrackerStore.on_tracker_store_error": FailSafeTrackerStore.on_tracker_store_error,
-    "FailSafeTrackerStore.on_tracker_store_retrieve_error": FailSafeTrackerStore.on_tracker_store_retrieve_error,
+    "FailSafeTrackerStore.on_tracker_store_retrieve_error": FailSafeTrackerStore.on_tracker_store_retrieve_error,  # noqa: E501
 }
 
 _state: Dict[str, Any] = {"timeout": 5.0, "telefoon": None}
