@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import live_catalog, now
+from bot import names
 from bot.catalog import replies
 from bot.catalog.dialogue import (
     EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
@@ -22,7 +23,19 @@ PAGE_SIZE = 3
 
 
 def say(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts() or None)
+    """Text and buttons for every channel, plus result cards for channels that render them."""
+    dispatcher.utter_message(**reply.message())
+
+
+def bot_texts(tracker: Tracker) -> List[str]:
+    """What the assistant said in this conversation session."""
+    texts: List[str] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            texts = []
+        elif event.get("event") == "bot":
+            texts.append(event.get("text") or "")
+    return texts
 
 
 def _state(tracker: Tracker) -> Optional[SearchState]:
@@ -44,7 +57,8 @@ def listed_state(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
     return state
 
 
-def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
+def show(dispatcher: CollectingDispatcher, state: SearchState,
+         tracker: Tracker) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
     snapshot = live_catalog().snapshot()
     catalog = snapshot.index.catalog
@@ -58,7 +72,9 @@ def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text
         if not found.items:
             say(dispatcher, replies.no_more(state))
         else:
-            say(dispatcher, replies.results(state, found, catalog, _melding(snapshot, state.kind)))
+            noted = replies.example_noted(bot_texts(tracker))
+            say(dispatcher, replies.results(state, found, catalog, _melding(snapshot, state.kind),
+                                            noted=noted))
     return [SlotSet(SLOT, state.to_slot())]
 
 
@@ -83,7 +99,7 @@ class ActionSearch(Action):
         if question == "categorie":
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
-        return show(dispatcher, state)
+        return show(dispatcher, state, tracker)
 
 
 class ActionSearchMore(Action):
@@ -97,17 +113,25 @@ class ActionSearchMore(Action):
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
+        return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}),
+                    tracker)
 
 
 class ActionSearchDetail(Action):
-    """"vertel meer over de tweede": one result of the last list, in full."""
+    """"vertel meer over de tweede" or a result's detail button: one result, in full."""
 
     def name(self) -> Text:
         return "action_search_detail"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        chosen = next(tracker.get_latest_entity_values(names.ENTITY_RESULT), None)
+        if chosen is not None:
+            catalog = live_catalog().snapshot().index.catalog
+            item = replies.by_id(catalog, str(chosen))
+            if item is not None:
+                say(dispatcher, replies.detail(item, catalog))
+                return []
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []

@@ -33,6 +33,7 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    public_url: str
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,4 +46,5 @@ class Settings:
             cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
+            public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
         )
