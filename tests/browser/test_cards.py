@@ -41,7 +41,8 @@ def last_cards(page):
 
 def assert_accessible(page, where):
     results = run_axe(page)
-    print(where, "axe violations by impact:", dict(Counter(v["impact"] for v in results["violations"])))
+    counts = Counter(v["impact"] for v in results["violations"])
+    print(where, "axe violations by impact:", dict(counts))
     severe = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
               for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert not severe, (where, severe)
@@ -128,7 +129,8 @@ def test_cards_of_each_kind(browser, webchat_url, catalog, size):
         expect(page.locator(".ioc-msg.ioc-user").last).to_have_text(
             re.compile(re.escape(f"Meer over: {opportunity.titel}")))
         expect(page.locator(BOT)).not_to_have_count(bots, timeout=TIMEOUT)
-        expect(page.locator(BOT).last).to_contain_text(f"Opdrachtgever: {opportunity.opdrachtgever}")
+        expect(page.locator(BOT).last).to_contain_text(
+            f"Opdrachtgever: {opportunity.opdrachtgever}")
         assert_fits(page, width)
         assert_accessible(page, f"all kinds at {size}")
     finally:

@@ -75,7 +75,8 @@ def test_telegram_gets_short_text_and_inline_buttons():
     text, rows = render.telegram(RESULTS, BASE)
     print(text, json.dumps(rows, indent=1, ensure_ascii=False))
     assert "https://" not in text  # links are buttons
-    assert text.splitlines()[1] == "1. Impact Café <Haarlem> & co (dinsdag 8 december om 16:00, Online)"
+    assert text.splitlines()[1] == (
+        "1. Impact Café <Haarlem> & co (dinsdag 8 december om 16:00, Online)")
     assert rows[0] == [
         {"text": "1. Aanmelden", "url": "https://example.org/aanmelden?x=1&y=2"},
         {"text": "1. Meer hierover", "callback_data": '/detail{"resultaat": "impact-cafe"}'}]
