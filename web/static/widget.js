@@ -206,7 +206,6 @@
     document.head.appendChild(link);
   }
 
-  // ---------------------------------------------------------------- rendering
   // ---------------------------------------------------------------- privacy notice
   // The full notice until the user dismisses it; then a short line in the header.
   function showNotice() {
