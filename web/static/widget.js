@@ -164,8 +164,9 @@
   var headerNote = el("p", { className: "ioc-header-note", id: "ioc-header-note",
     text: TEXT.noticeShort });
   var header = el("div", { className: "ioc-header" }, [
-    el("div", { className: "ioc-heading" }, [titleEl, subtitleEl, headerNote]),
-    el("div", { className: "ioc-header-actions" }, [restartBtn, closeBtn])
+    el("div", { className: "ioc-heading" }, [titleEl, subtitleEl]),
+    el("div", { className: "ioc-header-actions" }, [restartBtn, closeBtn]),
+    headerNote
   ]);
   var noticeOk = el("button", { type: "button", className: "ioc-notice-ok",
     "aria-label": TEXT.noticeOkLabel, text: TEXT.noticeOk });
