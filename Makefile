@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test setup venv nlp model web browser check bench clean screenshots
+.PHONY: run test lint setup venv nlp model web browser check bench clean screenshots
 
 run: setup web
 	$(PY) -m bot run
@@ -57,6 +57,12 @@ browser:
 # in another terminal; URL=http://HOST:PORT/webchat/ for another one).
 screenshots: browser
 	$(PY) -m bot screenshots $(if $(URL),--url $(URL))
+
+# Lint and type gate (configuration in pyproject.toml); `make test` runs it first.
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Benchmarks (not tests): search speed, turn latency/throughput/memory against stock `rasa init`.
 bench: setup

@@ -7,14 +7,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import contact_fields
+from bot import names
 
 
 class ActionContact(Action):
     def name(self) -> Text:
-        return "action_contact"
+        return names.ACTION_CONTACT
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_contact", **contact_fields())
+        dispatcher.utter_message(response=names.UTTER_CONTACT, **contact_fields())
         return []

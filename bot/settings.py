@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from bot import PROJECT_ROOT
 
@@ -15,6 +16,10 @@ DEFAULT_MAX_MESSAGE_CHARS = 20000
 def _path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value) if value else default
+
+
+def _optional(name: str) -> Optional[str]:
+    return os.environ.get(name) or None
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,13 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
-    public_url: str
+    events_ics_url: Optional[str] = None
+    offers_json_url: Optional[str] = None
+    opportunities_json_url: Optional[str] = None
+    feed_ttl_seconds: float = 300.0
+    feed_timeout_seconds: float = 2.0
+    feed_wait_seconds: float = 2.5
+    public_url: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -47,4 +58,10 @@ class Settings:
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
             public_url=os.environ.get("PUBLIC_URL", "").strip().rstrip("/"),
+            events_ics_url=_optional("EVENTS_ICS_URL"),
+            offers_json_url=_optional("OFFERS_JSON_URL"),
+            opportunities_json_url=_optional("OPPORTUNITIES_JSON_URL"),
+            feed_ttl_seconds=float(os.environ.get("FEED_TTL_SECONDS", "300")),
+            feed_timeout_seconds=float(os.environ.get("FEED_TIMEOUT_SECONDS", "2")),
+            feed_wait_seconds=float(os.environ.get("FEED_WAIT_SECONDS", "2.5")),
         )

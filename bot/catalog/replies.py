@@ -7,7 +7,6 @@ user as "je".
 """
 from __future__ import annotations
 
-import json
 from typing import Any, List, Optional, Sequence
 
 from babel.dates import format_date, format_datetime
@@ -32,7 +31,7 @@ CALENDAR_PATH = "/webchat/agenda/{id}.ics"  # served by bot/channels/webchat.py
 
 def inform_payload(**entities: str) -> str:
     """A Rasa intent payload that fills entities: /inform{"categorie": "catering"}."""
-    return "/inform" + json.dumps(entities, ensure_ascii=False)
+    return names.payload(names.INFORM, **entities)
 
 
 def when(event: Event) -> str:
@@ -154,9 +153,9 @@ def no_list() -> Reply:
 def ask_kind() -> Reply:
     return Reply(
         "Wat zoek je? Kies een van deze mogelijkheden.",
-        [("Aanbod van impactondernemers", "/search_offers"),
-         ("Opdrachten voor mijn bedrijf", "/search_opportunities"),
-         ("Evenementen", "/search_events")],
+        [("Aanbod van impactondernemers", names.payload(names.SEARCH_OFFERS)),
+         ("Opdrachten voor mijn bedrijf", names.payload(names.SEARCH_OPPORTUNITIES)),
+         ("Evenementen", names.payload(names.SEARCH_EVENTS))],
     )
 
 
@@ -189,9 +188,9 @@ def no_results(state: SearchState, catalog: Catalog, counts_by_category: dict,
             lines.append("Wil je kijken in een langere periode?")
             buttons.append(("Komende drie maanden", inform_payload(periode="de komende drie maanden")))
         if state.online is not None or state.soort:
-            buttons.append(("Alle evenementen", "/search_events"))
+            buttons.append(("Alle evenementen", names.payload(names.SEARCH_EVENTS)))
     lines.append("Je kunt ook een medewerker van de gemeente om hulp vragen.")
-    buttons.append(("Medewerker spreken", "/request_human"))
+    buttons.append(("Medewerker spreken", names.payload(names.REQUEST_HUMAN)))
     return Reply("\n".join(lines), buttons)
 
 
@@ -249,6 +248,12 @@ def by_id(catalog: Catalog, item_id: Optional[str]) -> Optional[Any]:
 
 
 def which_one(count: int) -> Reply:
+    """Ask which result the user means; with an empty list there is nothing to choose."""
+    if count == 0:
+        return Reply("Je laatste zoekopdracht had geen resultaten, dus daar kan ik niets over "
+                     "vertellen. Wat wil je zoeken?", ask_kind().buttons)
+    if count == 1:
+        return Reply("Welke bedoel je? Er is er maar een: typ 1.")
     return Reply(f"Welke bedoel je? Typ een nummer van 1 tot en met {count}.")
 
 
