@@ -47,12 +47,12 @@ class ResultItem:
         return {"kind": self.kind, "id": self.id, "number": self.number, "title": self.title,
                 "facts": list(self.facts),
                 "link": {"title": self.link.title, "url": self.link.url},
-                "detail": {"title": self.detail[0], "payload": self.detail[1]},
+                "details": {"title": self.detail[0], "payload": self.detail[1]},
                 "calendar": self.calendar_path}
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "ResultItem":
-        link, detail = data["link"], data["detail"]
+        link, detail = data["link"], data["details"]
         return cls(kind=str(data["kind"]), id=str(data["id"]), number=int(data["number"]),
                    title=str(data["title"]), facts=[str(f) for f in data.get("facts") or []],
                    link=Link(str(link["title"]), str(link["url"])),

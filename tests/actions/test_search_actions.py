@@ -53,7 +53,7 @@ def test_paging_and_ordinal_follow_up():
     assert first["text"].splitlines()[1].startswith("1. ")
     assert {"title": "Toon meer", "payload": "/more"} in first["buttons"]
     assert {"title": "Meer over 1", "payload": first["custom"]["ioc_results"]["items"][0]
-            ["detail"]["payload"]} in first["buttons"]
+            ["details"]["payload"]} in first["buttons"]
     [second], state = run(ActionSearchMore(), make_tracker("meer", "more", state))
     assert state["page"] == 2
     assert second["text"].splitlines()[1].startswith("4. ")
@@ -116,7 +116,7 @@ def test_detail_button_picks_the_result_by_id_even_after_another_search():
     _, offers_state = run(ActionSearch(), make_tracker("ik zoek catering", "search_offers"))
     entity = [{"entity": "resultaat", "value": card["id"]}]
     [detail], _ = run(ActionSearchDetail(), make_tracker(
-        card["detail"]["payload"], "detail", offers_state, entities=entity))
+        card["details"]["payload"], "detail", offers_state, entities=entity))
     assert detail["text"].startswith(card["title"])
     # An id that does not exist (any more) falls back to asking which one.
     [unknown], _ = run(ActionSearchDetail(), make_tracker(

@@ -245,10 +245,10 @@ def test_cards_from_the_socket_are_never_html(page, webchat_url):
         {"kind": "event", "number": 1, "title": evil, "facts": [evil],
          "link": {"title": evil, "url": "https://example.org/a"},
          "calendar": "javascript:window.__xss=2",
-         "detail": {"title": "Meer hierover", "payload": "/detail"}},
+         "details": {"title": "Meer hierover", "payload": "/more"}},
         {"kind": "offer", "number": 2, "title": "Geen http", "facts": [],
          "link": {"title": "Bekijk", "url": "javascript:window.__xss=3"},
-         "detail": {"title": "Meer hierover", "payload": "/detail"}},
+         "details": {"title": "Meer hierover", "payload": "/more"}},
     ]
     sockets[-1][0].send("42" + json.dumps(["bot_uttered", {"text": "Resultaten", "cards": cards,
                                                            "notes": [evil]}]))

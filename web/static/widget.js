@@ -241,14 +241,14 @@
     if (!Array.isArray(cards)) return [];
     return cards.filter(function (c) {
       return c && typeof c.title === "string" && c.link && httpUrl(c.link.url) &&
-             c.detail && typeof c.detail.payload === "string";
+             c.details && typeof c.details.payload === "string";
     }).slice(0, 10).map(function (c) {
       return {
         kind: String(c.kind || ""), title: c.title, number: parseInt(c.number, 10) || null,
         facts: (Array.isArray(c.facts) ? c.facts : []).slice(0, 3).map(String),
         link: { title: String(c.link.title || ""), url: c.link.url },
         calendar: calendarUrl(c.calendar),
-        detail: { title: String(c.detail.title || ""), payload: c.detail.payload }
+        details: { title: String(c.details.title || ""), payload: c.details.payload }
       };
     });
   }
@@ -275,10 +275,10 @@
       cal.appendChild(el("span", { className: "ioc-sr-only", text: ": " + card.title + TEXT.calendarFile }));
       actions.appendChild(cal);
     }
-    var more = el("button", { type: "button", className: "ioc-card-more", text: card.detail.title });
+    var more = el("button", { type: "button", className: "ioc-card-more", text: card.details.title });
     more.appendChild(el("span", { className: "ioc-sr-only", text: ": " + card.title }));
     more.addEventListener("click", function () {
-      sendMessage(card.detail.payload, TEXT.moreAbout + card.title);
+      sendMessage(card.details.payload, TEXT.moreAbout + card.title);
     });
     actions.appendChild(more);
     item.appendChild(actions);
