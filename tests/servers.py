@@ -18,6 +18,7 @@ from bot.runner import action_server_cmd, rasa_server_cmd, server_env
 from bot.settings import Settings
 
 TOKEN = "test-token"
+RASA_START_SECONDS = 600
 
 
 def free_port() -> int:
@@ -100,8 +101,13 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        wait_until(f"{self.url}/status?token={TOKEN}", 180, self.proc,
-                   ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        try:
+            # Loading the model takes minutes when the machine is shared by several test runs.
+            wait_until(f"{self.url}/status?token={TOKEN}", RASA_START_SECONDS, self.proc,
+                       ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        except Exception:
+            self.stop()  # never leave a 1.8 GB server behind
+            raise
         return self
 
     def stop(self) -> None:
