@@ -13,8 +13,15 @@ from actions.data import live_catalog, now
 from bot import names
 from bot.catalog import replies
 from bot.catalog.dialogue import (
-    EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
-    platform_role, results,
+    EVENTS,
+    OFFERS,
+    OPPORTUNITIES,
+    SearchState,
+    extract_filters,
+    missing,
+    next_state,
+    platform_role,
+    results,
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page

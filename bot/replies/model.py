@@ -51,7 +51,7 @@ class ResultItem:
                 "calendar": self.calendar_path}
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "ResultItem":
+    def from_dict(cls, data: Dict[str, Any]) -> ResultItem:
         link, detail = data["link"], data["details"]
         return cls(kind=str(data["kind"]), id=str(data["id"]), number=int(data["number"]),
                    title=str(data["title"]), facts=[str(f) for f in data.get("facts") or []],
@@ -100,7 +100,7 @@ class Reply:
         return message
 
     @classmethod
-    def from_custom(cls, custom: Any) -> Optional["Reply"]:
+    def from_custom(cls, custom: Any) -> Optional[Reply]:
         """The reply in a Rasa message's ``custom`` field, or None when it is not ours."""
         if not isinstance(custom, dict) or not isinstance(custom.get(CUSTOM_KEY), dict):
             return None

@@ -3,6 +3,7 @@ import json
 import re
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -147,7 +148,7 @@ def test_calendar_file_downloads_with_the_right_time(page, webchat_url, catalog)
         link.click()
     download = info.value
     assert download.suggested_filename.endswith(".ics")
-    body = open(download.path(), "rb").read()
+    body = Path(download.path()).read_bytes()
     [vevent] = Calendar.from_ical(body).walk("VEVENT")
     event = next(e for e in catalog.events if vevent["uid"].startswith(e.id + "@"))
     assert vevent.decoded("dtstart") == event.start
