@@ -265,18 +265,19 @@
       item.appendChild(el("p", { className: "ioc-card-fact", text: fact }));
     });
     var actions = el("div", { className: "ioc-card-actions" });
+    // The accessible names say which result a link or button belongs to.
     var link = el("a", { className: "ioc-card-link", href: card.link.url, target: "_blank",
-                         rel: "noopener noreferrer", text: card.link.title });
-    link.appendChild(el("span", { className: "ioc-sr-only", text: ": " + card.title + TEXT.newTab }));
+                         rel: "noopener noreferrer", text: card.link.title,
+                         "aria-label": card.link.title + ": " + card.title + TEXT.newTab });
     actions.appendChild(link);
     if (card.calendar) {
       var cal = el("a", { className: "ioc-card-calendar", href: card.calendar, download: "",
-                          rel: "noopener", text: TEXT.calendar });
-      cal.appendChild(el("span", { className: "ioc-sr-only", text: ": " + card.title + TEXT.calendarFile }));
+                          rel: "noopener", text: TEXT.calendar,
+                          "aria-label": TEXT.calendar + ": " + card.title + TEXT.calendarFile });
       actions.appendChild(cal);
     }
-    var more = el("button", { type: "button", className: "ioc-card-more", text: card.details.title });
-    more.appendChild(el("span", { className: "ioc-sr-only", text: ": " + card.title }));
+    var more = el("button", { type: "button", className: "ioc-card-more", text: card.details.title,
+                              "aria-label": card.details.title + ": " + card.title });
     more.addEventListener("click", function () {
       sendMessage(card.details.payload, TEXT.moreAbout + card.title);
     });
