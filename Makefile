@@ -68,6 +68,7 @@ lint: venv
 bench: setup
 	$(PY) bench/search_bench.py
 	$(PY) bench/turn_bench.py
+	$(PY) bench/store_bench.py
 
 check: venv
 	$(PY) -m bot check

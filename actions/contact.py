@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import contact_fields
 from bot import names
 
 
-class ActionContact(Action):
+class ActionContact(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_CONTACT
 

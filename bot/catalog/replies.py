@@ -22,6 +22,7 @@ from bot.replies.model import Button, Link, Reply, ResultItem
 
 EXAMPLE_NOTE = "Let op: dit zijn voorbeeldgegevens, nog geen echte {what}."
 NOUNS = {OFFERS: "aanbieders", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
+SINGULAR = {OFFERS: "aanbieder", OPPORTUNITIES: "opdracht", EVENTS: "evenement"}
 EXAMPLE_WHAT = {OFFERS: "bedrijven", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
 EXAMPLE_MARK = "voorbeeldgegevens"  # in EXAMPLE_NOTE: how a conversation shows it was said
 MORE_TITLE = "Toon meer"
@@ -115,17 +116,21 @@ def card(number: int, item: Any, catalog: Catalog) -> ResultItem:
                       calendar_path=CALENDAR_PATH.format(id=item.id))
 
 
+def count(number: int, kind: str) -> str:
+    """A Dutch count: "1 opdracht", "2 opdrachten", "0 opdrachten"."""
+    return f"{number} {SINGULAR[kind] if number == 1 else NOUNS[kind]}"
+
+
 def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional[str] = None,
             noted: bool = False) -> Reply:
     """One page of results, numbered across pages, as cards and as text, with buttons to go on.
 
     ``noted``: the example-data note was said before in this conversation (say it once).
     """
-    noun = NOUNS[state.kind]
     what = describe(state, catalog)
     first = (found.page - 1) * found.size + 1
     if found.page == 1:
-        head = f"Ik vond {found.total} {noun}" + (f" {what}" if what else "") + "."
+        head = f"Ik vond {count(found.total, state.kind)}" + (f" {what}" if what else "") + "."
         if found.total > found.size:
             head += f" Dit zijn de eerste {len(found.items)}:"
     else:
