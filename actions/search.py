@@ -1,8 +1,8 @@
 """Search offers, opportunities and events; page through results; details of one result."""
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
