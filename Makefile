@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test lint setup venv nlp model web browser check bench clean
+.PHONY: run test lint setup venv nlp model web browser check bench clean screenshots
 
 run: setup web
 	$(PY) -m bot run
@@ -52,6 +52,11 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 # Debian's chromium for the browser tests (Playwright's own browser download is not used).
 browser:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+
+# docs/widget-desktop.png and docs/widget-phone.png from the running assistant (`make run`
+# in another terminal; URL=http://HOST:PORT/webchat/ for another one).
+screenshots: browser
+	$(PY) -m bot screenshots $(if $(URL),--url $(URL))
 
 # Lint and type gate (configuration in pyproject.toml); `make test` runs it first.
 lint: venv

@@ -35,7 +35,19 @@ logger = logging.getLogger(__name__)
 
 
 def say(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts() or None)
+    """Text and buttons for every channel, plus result cards for channels that render them."""
+    dispatcher.utter_message(**reply.message())
+
+
+def bot_texts(tracker: Tracker) -> List[str]:
+    """What the assistant said in this conversation session."""
+    texts: List[str] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            texts = []
+        elif event.get("event") == "bot":
+            texts.append(event.get("text") or "")
+    return texts
 
 
 def _state(tracker: Tracker) -> Optional[SearchState]:
@@ -66,7 +78,8 @@ async def current_snapshot():
     return await asyncio.to_thread(lambda: live_catalog().snapshot())
 
 
-async def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
+async def show(dispatcher: CollectingDispatcher, state: SearchState,
+               tracker: Tracker) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
     snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
@@ -80,7 +93,9 @@ async def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dic
         if not found.items:
             say(dispatcher, replies.no_more(state))
         else:
-            say(dispatcher, replies.results(state, found, catalog, _melding(snapshot, state.kind)))
+            noted = replies.example_noted(bot_texts(tracker))
+            say(dispatcher, replies.results(state, found, catalog, _melding(snapshot, state.kind),
+                                            noted=noted))
     return [SlotSet(SLOT, state.to_slot())]
 
 
@@ -117,7 +132,7 @@ class ActionSearch(GuardedAction):
                         SlotSet(names.SLOT_RECOVERY, clarify.CLARIFY if asked else None)]
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
-        return await show(dispatcher, state)
+        return await show(dispatcher, state, tracker)
 
 
 class ActionSearchMore(GuardedAction):
@@ -131,17 +146,25 @@ class ActionSearchMore(GuardedAction):
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        return await show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
+        return await show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}),
+                          tracker)
 
 
 class ActionSearchDetail(GuardedAction):
-    """"vertel meer over de tweede": one result of the last list, in full."""
+    """"vertel meer over de tweede" or a result's detail button: one result, in full."""
 
     def name(self) -> Text:
         return names.ACTION_SEARCH_DETAIL
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        chosen = next(tracker.get_latest_entity_values(names.ENTITY_RESULT), None)
+        if chosen is not None:
+            catalog = (await current_snapshot()).index.catalog
+            item = replies.by_id(catalog, str(chosen))
+            if item is not None:
+                say(dispatcher, replies.detail(item, catalog))
+                return []
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []

@@ -69,6 +69,15 @@ def cmd_run(_: argparse.Namespace) -> int:
     return runner.run(PROJECT_ROOT)
 
 
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from bot import screenshots
+
+    url = args.url or f"http://localhost:{Settings.from_env().rasa_port}/webchat/"
+    for path in screenshots.take(url):
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot import runner
 
@@ -105,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )
+    p = sub.add_parser("screenshots", help="save docs/widget-{desktop,phone}.png from a "
+                       "running assistant")
+    p.add_argument("--url", help="the demo page (default: http://localhost:RASA_PORT/webchat/)")
+    p.set_defaults(func=cmd_screenshots)
     p = sub.add_parser("serve", help="one server in the foreground (containers)")
     p.add_argument("part", choices=["rasa", "actions"])
     p.set_defaults(func=cmd_serve)

@@ -41,6 +41,9 @@ ACTION_SEARCH_MORE = "action_search_more"
 ACTION_SEARCH_DETAIL = "action_search_detail"
 ACTION_JOIN_PLATFORM = "action_join_platform"
 
+# --- entities set by button payloads --------------------------------------------------------
+ENTITY_RESULT = "resultaat"  # the id of a search result: /detail{"resultaat": "<id>"}
+
 # --- slots ---------------------------------------------------------------------------------
 SLOT_SEARCH = "zoekopdracht"
 SLOT_RECOVERY = "herstelstap"  # the step of the two-step recovery (bot.text.clarify)

@@ -81,6 +81,7 @@ class Settings:
     feed_ttl_seconds: float = 300.0
     feed_timeout_seconds: float = 2.0
     feed_wait_seconds: float = 2.5
+    public_url: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -126,6 +127,7 @@ class Settings:
             feed_ttl_seconds=float(env.get("FEED_TTL_SECONDS", "300")),
             feed_timeout_seconds=float(env.get("FEED_TIMEOUT_SECONDS", "2")),
             feed_wait_seconds=float(env.get("FEED_WAIT_SECONDS", "2.5")),
+            public_url=env.get("PUBLIC_URL", "").strip().rstrip("/"),
         )
 
     @property

@@ -18,6 +18,7 @@ from bot.runner import action_server_cmd, rasa_server_cmd, server_env
 from bot.settings import Settings
 
 TOKEN = "test-token"
+RASA_START_SECONDS = 1200
 
 
 def free_port() -> int:

@@ -1,38 +1,33 @@
 """Dutch replies for searches: results, questions, no results, details. Pure Python.
 
-A reply is text plus buttons. Buttons carry Rasa payloads; channels without buttons show them as
-numbered options (see bot/channels). Texts are B1 Dutch and address the user as "je".
+A reply (bot/replies/model.py) is text plus buttons; a result list also has result items that
+channels show as cards (bot/replies/render.py). Buttons carry Rasa payloads; channels without
+buttons show them as numbered options (see bot/channels). Texts are B1 Dutch and address the
+user as "je".
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence
 
 from babel.dates import format_date, format_datetime
 
+from bot import names
 from bot.catalog.dialogue import EVENTS, OFFERS, OPPORTUNITIES, SearchState
 from bot.catalog.loader import Catalog
 from bot.catalog.matching import nearest
 from bot.catalog.ordinals import LAST
 from bot.catalog.schema import AMSTERDAM, Event, Offer, Opportunity
 from bot.catalog.search import Page
-from bot import names
+from bot.replies.model import Button, Link, Reply, ResultItem
 
 EXAMPLE_NOTE = "Let op: dit zijn voorbeeldgegevens, nog geen echte {what}."
 NOUNS = {OFFERS: "aanbieders", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
 SINGULAR = {OFFERS: "aanbieder", OPPORTUNITIES: "opdracht", EVENTS: "evenement"}
 EXAMPLE_WHAT = {OFFERS: "bedrijven", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
-Button = Tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: List[Button] = field(default_factory=list)
-
-    def button_dicts(self) -> List[dict]:
-        return [{"title": title, "payload": payload} for title, payload in self.buttons]
+EXAMPLE_MARK = "voorbeeldgegevens"  # in EXAMPLE_NOTE: how a conversation shows it was said
+MORE_TITLE = "Toon meer"
+DETAIL_TITLE = "Meer hierover"
+CALENDAR_PATH = "/webchat/agenda/{id}.ics"  # served by bot/channels/webchat.py
 
 
 def inform_payload(**entities: str) -> str:
@@ -79,13 +74,46 @@ def line(number: int, item: Any) -> str:
     return f"{number}. {item}"
 
 
-def _notes(items: Sequence[Any], kind: str, melding: Optional[str]) -> List[str]:
+def _notes(items: Sequence[Any], kind: str, melding: Optional[str], noted: bool) -> List[str]:
+    """The example-data note (unless ``noted``: said before in this conversation) and a
+    feed's warning."""
     notes = []
-    if any(getattr(i, "status", "") == "voorbeeld" for i in items):
+    if not noted and any(getattr(i, "status", "") == "voorbeeld" for i in items):
         notes.append(EXAMPLE_NOTE.format(what=EXAMPLE_WHAT[kind]))
     if melding:
         notes.append(melding)
     return notes
+
+
+def example_noted(bot_texts: Sequence[str]) -> bool:
+    """Whether the example-data note was said already (``bot_texts``: this conversation's)."""
+    return any(EXAMPLE_MARK in (text or "") for text in bot_texts)
+
+
+def _deadline(item: Opportunity, pattern: str = "d MMMM") -> str:
+    return format_date(item.deadline.astimezone(AMSTERDAM), pattern, locale="nl")
+
+
+def card(number: int, item: Any, catalog: Catalog) -> ResultItem:
+    """One result as a card: title, the facts that matter, its link and a detail button."""
+    detail = (DETAIL_TITLE, names.payload(names.DETAIL, **{names.ENTITY_RESULT: item.id}))
+    if isinstance(item, Offer):
+        facts = [catalog.categories[item.categorie].naam] if item.categorie in \
+            catalog.categories else []
+        impact = [catalog.impact_kinds[i].naam.lower() for i in item.impact
+                  if i in catalog.impact_kinds]
+        if impact:
+            facts.append("Impact: " + ", ".join(impact))
+        return ResultItem("offer", item.id, number, item.organisatie, facts,
+                          Link("Bekijk", item.link), detail)
+    if isinstance(item, Opportunity):
+        return ResultItem("opportunity", item.id, number, item.titel,
+                          [f"Reageren kan tot {_deadline(item)}", item.opdrachtgever],
+                          Link("Reageren", item.link), detail)
+    where = "Online" if item.online else item.locatie
+    return ResultItem("event", item.id, number, item.titel, [when(item), where],
+                      Link("Aanmelden", item.aanmelden), detail,
+                      calendar_path=CALENDAR_PATH.format(id=item.id))
 
 
 def count(number: int, kind: str) -> str:
@@ -93,9 +121,12 @@ def count(number: int, kind: str) -> str:
     return f"{number} {SINGULAR[kind] if number == 1 else NOUNS[kind]}"
 
 
-def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional[str] = None
-            ) -> Reply:
-    """One page of results, numbered across pages, with what to do next."""
+def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional[str] = None,
+            noted: bool = False) -> Reply:
+    """One page of results, numbered across pages, as cards and as text, with buttons to go on.
+
+    ``noted``: the example-data note was said before in this conversation (say it once).
+    """
     what = describe(state, catalog)
     first = (found.page - 1) * found.size + 1
     if found.page == 1:
@@ -104,18 +135,15 @@ def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional
             head += f" Dit zijn de eerste {len(found.items)}:"
     else:
         head = f"Nummer {first} tot en met {first + len(found.items) - 1} van {found.total}:"
-    lines = [head] + [line(first + i, item) for i, item in enumerate(found.items)]
-    lines += _notes(found.items, state.kind, melding)
-    tips = []
+    notes = _notes(found.items, state.kind, melding, noted)
+    lines = [head] + [line(first + i, item) for i, item in enumerate(found.items)] + notes
     buttons: List[Button] = []
     if found.has_next:
-        tips.append('Typ "meer" voor de volgende.')
-        buttons.append(("Meer", names.payload(names.MORE)))
-    tips.append('Wil je meer weten over een ervan? Typ bijvoorbeeld "vertel meer over de eerste".')
+        buttons.append((MORE_TITLE, names.payload(names.MORE)))
     if state.kind == EVENTS and state.online is None:
         buttons.append(("Alleen online", inform_payload(locatie="online")))
-    lines.append(" ".join(tips))
-    return Reply("\n".join(lines), buttons)
+    items = [card(first + i, item, catalog) for i, item in enumerate(found.items)]
+    return Reply("\n".join(lines), buttons, items=items, intro=head, notes=notes)
 
 
 def no_more(state: SearchState) -> Reply:
@@ -212,6 +240,16 @@ def detail(item: Any, catalog: Catalog) -> Reply:
     if getattr(item, "status", "") == "voorbeeld":
         lines.append("Let op: dit is een voorbeeld, geen echte informatie.")
     return Reply("\n".join(lines))
+
+
+def by_id(catalog: Catalog, item_id: Optional[str]) -> Optional[Any]:
+    """The offer, opportunity or event with this id (from a result's detail button)."""
+    if not item_id:
+        return None
+    for item in (*catalog.offers, *catalog.opportunities, *catalog.events):
+        if item.id == item_id:
+            return item
+    return None
 
 
 def which_one(count: int) -> Reply:

@@ -49,7 +49,7 @@ MESSAGING_CHANNELS: Tuple[ChannelSpec, ...] = (
         optional={"api_base_url": "TELEGRAM_API_BASE_URL"},
     ),
     ChannelSpec(
-        "Slack", "slack",
+        "Slack", "bot.channels.slack.SlackInput",
         required={"slack_token": "SLACK_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
         optional={"slack_channel": "SLACK_CHANNEL"},
     ),

@@ -15,6 +15,8 @@ from rasa.core.channels.facebook import MessengerBot
 from sanic import Blueprint
 
 from bot.channels.formatting import fit_buttons, plain_text
+from bot.channels.rich import public_url, reply_in
+from bot.replies import render
 
 MAX_QUICK_REPLIES = 13
 MAX_TITLE_CHARS = 20
@@ -32,6 +34,15 @@ class FittingMessengerBot(MessengerBot):
         replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]}
                    for b in replies]
         await self.send_quick_replies(recipient_id, text, replies)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """A result list: a generic template (a card per result) and quick replies."""
+        reply = reply_in(message)
+        if reply is None:
+            await super().send_response(recipient_id, message)
+            return
+        for part in render.messenger(reply, public_url()):
+            self.messenger_client.send(part, recipient_id, "RESPONSE")
 
 
 class FacebookInput(RasaFacebookInput):

@@ -12,9 +12,11 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.rich import reply_in
+from bot.replies import render
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,30 @@ def origin_allowed(origin: Optional[str], environ: Dict[str, Any],
     return origin in own
 
 
+class CardsSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output; a result list goes out as one message with cards."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        reply = reply_in(message)
+        if reply is None:
+            await super().send_response(recipient_id, message)
+        else:
+            await self._send_message(recipient_id, render.widget_message(reply))
+
+
+def with_cards(on_new_message: Callable[[UserMessage], Awaitable[Any]]
+               ) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wrap Rasa's message handler so replies go through `CardsSocketIOOutput`."""
+
+    async def handler(message: UserMessage) -> Any:
+        output = message.output_channel
+        if type(output) is SocketIOOutput:
+            message.output_channel = CardsSocketIOOutput(output.sio, output.bot_message_evt)
+        return await on_new_message(message)
+
+    return handler
+
+
 class SafeSocketIOInput(SocketIOInput):
     """The socketio channel (same name and settings) with an origin check."""
 
@@ -66,7 +92,7 @@ class SafeSocketIOInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(with_cards(on_new_message))
         sio = self.sio
         assert sio is not None
         namespace = self.namespace or "/"

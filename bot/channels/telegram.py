@@ -19,6 +19,8 @@ from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
 from rasa.shared.exceptions import RasaException
 
 from bot.channels.formatting import plain_text
+from bot.channels.rich import public_url, reply_in
+from bot.replies import render
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit for an inline button's payload
@@ -34,6 +36,18 @@ class TelegramOutput(RasaTelegramOutput):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, plain_text(text), **kwargs)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """A result list: short text and inline buttons (a link and "Meer hierover" each)."""
+        reply = reply_in(message)
+        if reply is None:
+            await super().send_response(recipient_id, message)
+            return
+        text, rows = render.telegram(reply, public_url())
+        markup = InlineKeyboardMarkup()
+        for row in rows:
+            markup.row(*[InlineKeyboardButton(**button) for button in row])
+        await self.send_message(recipient_id, text, reply_markup=markup)
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text,
                                      buttons: List[Dict[Text, Any]],

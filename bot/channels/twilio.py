@@ -22,6 +22,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 from bot.channels.formatting import ChoiceMemory, numbered_choices, plain_text
+from bot.channels.rich import reply_in
+from bot.replies import render
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,16 @@ class TwilioOutput(RasaTwilioOutput):
                                      buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
         self.memory.remember(recipient_id, buttons)
         await self.send_text_message(recipient_id, numbered_choices(text, buttons))
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """A result list: a compact numbered list, one link each; a number picks a result."""
+        reply = reply_in(message)
+        if reply is None:
+            await super().send_response(recipient_id, message)
+            return
+        text, choices = render.numbered(reply)
+        self.memory.remember(recipient_id, choices)
+        await self.send_text_message(recipient_id, text)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         await self._send_message({"to": recipient_id, "from_": self._from(recipient_id),

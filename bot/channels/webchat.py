@@ -3,9 +3,13 @@
 Rasa registers every input channel's blueprint under `url_prefix()`; an absolute
 prefix ("/webchat") is kept as it is by `urljoin("/webhooks/", "/webchat")`.
 The channel receives no messages itself: the widget talks to the socketio channel.
+It also serves "In mijn agenda": /webchat/agenda/<event id>.ics (bot/catalog/calendar.py).
 """
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -15,6 +19,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import PROJECT_ROOT
+from bot.catalog.calendar import event_ics, filename
+from bot.catalog.schema import Event
+from bot.feeds.current import live_catalog, now
+
+logger = logging.getLogger(__name__)
 
 WEB_DIR = PROJECT_ROOT / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -40,6 +49,35 @@ DEMO_PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+CALENDAR_NAME = re.compile(r"([a-z0-9][a-z0-9_\-]{0,99})\.ics")
+
+
+def find_event(event_id: str) -> Optional[Event]:
+    """Today's event with this id (from the embedded data or the events feed), if any."""
+    for event in live_catalog().snapshot().index.catalog.events:
+        if event.id == event_id:
+            return event
+    return None
+
+
+async def calendar_file(event_id: str) -> HTTPResponse:
+    """The .ics file of one event; 404 when there is no such event (any more)."""
+    try:
+        # Loading the catalogue and feeds may block: keep it off the server's event loop.
+        event = await asyncio.to_thread(find_event, event_id)
+    except Exception:
+        logger.exception("Could not load the events for a calendar file")
+        return response.text("De agenda is nu niet beschikbaar. Probeer het later nog eens.",
+                             status=503)
+    if event is None:
+        return response.text("Dit evenement bestaat niet (meer).", status=404)
+    return response.raw(
+        event_ics(event, now()), content_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename(event)}"',
+                 "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
+                 "Cross-Origin-Resource-Policy": "cross-origin"})
 
 
 def _headers(name: str) -> Dict[str, str]:
@@ -101,5 +139,12 @@ class WebchatInput(InputChannel):
         @webchat.route("/vendor/socket.io.min.js", methods=["GET"])
         async def socketio_client(_: Request) -> HTTPResponse:
             return await serve("vendor/socket.io.min.js")
+
+        @webchat.route("/agenda/<name:str>", methods=["GET"])
+        async def calendar(_: Request, name: str) -> HTTPResponse:
+            match = CALENDAR_NAME.fullmatch(name)
+            if match is None:
+                return response.text("Not found", status=404)
+            return await calendar_file(match.group(1))
 
         return webchat

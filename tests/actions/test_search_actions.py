@@ -12,10 +12,12 @@ from actions.search import SLOT, ActionJoinPlatform, ActionSearch, ActionSearchD
 
 
 def make_tracker(text: str, intent: str, state: Optional[Dict[str, Any]] = None,
-                 entities: Optional[List[dict]] = None) -> Tracker:
+                 entities: Optional[List[dict]] = None,
+                 events: Optional[List[dict]] = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
               "entities": entities or []}
-    return Tracker("tester", {SLOT: state}, latest, [], False, None, {}, "action_listen")
+    return Tracker("tester", {SLOT: state}, latest, events or [], False, None, {},
+                   "action_listen")
 
 
 def run(action, trk: Tracker) -> Tuple[List[dict], Optional[Dict[str, Any]]]:
@@ -51,7 +53,9 @@ def test_missing_category_is_asked_with_buttons_from_the_data():
 def test_paging_and_ordinal_follow_up():
     [first], state = run(ActionSearch(), make_tracker("welke evenementen zijn er", "search_events"))
     assert first["text"].splitlines()[1].startswith("1. ")
-    assert {"title": "Meer", "payload": "/more"} in first["buttons"]
+    assert {"title": "Toon meer", "payload": "/more"} in first["buttons"]
+    assert {"title": "Meer over 1", "payload": first["custom"]["ioc_results"]["items"][0]
+            ["details"]["payload"]} in first["buttons"]
     [second], state = run(ActionSearchMore(), make_tracker("meer", "more", state))
     assert state["page"] == 2
     assert second["text"].splitlines()[1].startswith("4. ")
@@ -90,6 +94,36 @@ def test_join_platform_route_by_role():
     platform = live_catalog().catalog.platform
     assert platform.inkoper.tekst in message["text"]
     assert platform.aanbieder.tekst not in message["text"]
+
+
+def test_results_carry_cards_and_the_example_note_is_said_once():
+    [first], state = run(ActionSearch(), make_tracker("welke evenementen zijn er", "search_events"))
+    cards = first["custom"]["ioc_results"]
+    assert [c["number"] for c in cards["items"]] == [1, 2, 3]
+    assert all(c["calendar"].startswith("/webchat/agenda/") for c in cards["items"])
+    assert "voorbeeldgegevens" in first["text"] and cards["notes"]
+    said = [{"event": "bot", "text": first["text"]}]
+    [second], _ = run(ActionSearchMore(), make_tracker("meer", "more", state, events=said))
+    assert "voorbeeldgegevens" not in second["text"]
+    assert not second["custom"]["ioc_results"]["notes"]
+    # A new session says it again.
+    restarted = said + [{"event": "session_started"}]
+    [third], _ = run(ActionSearchMore(), make_tracker("meer", "more", state, events=restarted))
+    assert "voorbeeldgegevens" in third["text"]
+
+
+def test_detail_button_picks_the_result_by_id_even_after_another_search():
+    [events], _ = run(ActionSearch(), make_tracker("welke evenementen zijn er", "search_events"))
+    card = events["custom"]["ioc_results"]["items"][1]
+    _, offers_state = run(ActionSearch(), make_tracker("ik zoek catering", "search_offers"))
+    entity = [{"entity": "resultaat", "value": card["id"]}]
+    [detail], _ = run(ActionSearchDetail(), make_tracker(
+        card["details"]["payload"], "detail", offers_state, entities=entity))
+    assert detail["text"].startswith(card["title"])
+    # An id that does not exist (any more) falls back to asking which one.
+    [unknown], _ = run(ActionSearchDetail(), make_tracker(
+        "/detail", "detail", offers_state, entities=[{"entity": "resultaat", "value": "weg"}]))
+    assert "Welke bedoel je?" in unknown["text"]
 
 
 def test_seller_asking_as_buyer_is_asked_which_role():

@@ -36,6 +36,7 @@ def channel_servers(tmp_path_factory, programme_dir, provider_api):
         "TWILIO_WHATSAPP_NUMBER": TWILIO_WHATSAPP,
         "TWILIO_WEBHOOK_URL": f"{base}/webhooks/twilio/webhook",
         "TWILIO_API_BASE_URL": provider_api.url,
+        "PUBLIC_URL": base,  # calendar links in the messaging channels
     }
     with running_pair(workdir, env, rasa_port=port) as pair:
         yield pair

@@ -1,4 +1,5 @@
-"""A local HTTP server standing in for the Telegram Bot API and the Twilio REST API.
+"""A local HTTP server standing in for the Telegram Bot API, the Twilio REST API, Slack's
+chat.postMessage and Messenger's Send API.
 
 It answers like the real APIs (as far as Rasa's connectors need) and records every
 request, so tests see exactly what the assistant would have sent to the provider.
@@ -97,6 +98,10 @@ class FakeProviderAPI:
                          "from": call.fields.get("From"), "body": call.fields.get("Body"),
                          "num_segments": "1", "direction": "outbound-api",
                          "api_version": "2010-04-01", "uri": call.path}
+        if call.path == "/api/chat.postMessage":  # Slack
+            return 200, {"ok": True, "channel": call.fields.get("channel"), "ts": "1.000001"}
+        if call.path.endswith("/me/messages"):  # Facebook Messenger (Graph API)
+            return 200, {"recipient_id": "1", "message_id": f"m_{len(self.calls)}"}
         return 404, {"error": "unknown path"}
 
     def _telegram(self, call: Call):

@@ -74,6 +74,33 @@ def test_telegram_greeting_has_buttons_and_a_button_press_works(channel_rasa, pr
     assert "Impact Ondernemen" in answer[0].fields["text"]
 
 
+def test_telegram_results_have_inline_link_and_detail_buttons(channel_rasa, provider_api):
+    import json
+    chat = 4444
+    requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
+                  json=telegram_update(10, chat, "Welke evenementen zijn er?"),
+                  timeout=30).raise_for_status()
+    [results] = wait_for(lambda: [c for c in telegram_sent(provider_api, chat)
+                                  if c.fields["text"].startswith("Ik vond")])
+    assert results.fields["text"].splitlines()[1].startswith("1. ")
+    assert "https://" not in results.fields["text"]  # links are buttons
+    rows = json.loads(results.fields["reply_markup"])["inline_keyboard"]
+    assert rows[0][0]["text"] == "1. Aanmelden" and rows[0][0]["url"].startswith("http")
+    assert rows[0][1]["text"] == "1. Meer hierover"
+    assert rows[1][0]["url"].startswith(f"{channel_rasa.url}/webchat/agenda/")
+    calendar = requests.get(rows[1][0]["url"], timeout=30)
+    assert calendar.status_code == 200 and b"BEGIN:VEVENT" in calendar.content
+    assert ["Toon meer"] in [[b["text"] for b in row] for row in rows]
+    # Pressing "Meer hierover" gives that event's detail.
+    before = len(telegram_sent(provider_api, chat))
+    requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
+                  json=telegram_update(11, chat, callback_data=rows[0][1]["callback_data"]),
+                  timeout=30).raise_for_status()
+    [detail] = wait_for(lambda: telegram_sent(provider_api, chat)[before:])
+    assert "Wanneer:" in detail.fields["text"]
+    assert results.fields["text"].splitlines()[1][3:].split(" (")[0] in detail.fields["text"]
+
+
 # ---------------------------------------------------------------- Twilio
 def twilio_post(rasa, sender, body, signed=True):
     url = f"{rasa.url}/webhooks/twilio/webhook"
@@ -105,6 +132,24 @@ def test_twilio_sms_numbered_choices(channel_rasa, provider_api):
     answer = wait_for(lambda: twilio_sent(provider_api, sender)[before:])
     assert "Actieprogramma Impact Ondernemen" in answer[0].fields["Body"]
     assert "gemeente Haarlem" in answer[0].fields["Body"]
+
+
+def test_twilio_results_are_a_compact_numbered_list(channel_rasa, provider_api):
+    sender = "whatsapp:+31611112222"
+    assert twilio_post(channel_rasa, sender, "Welke evenementen zijn er?").status_code == 204
+    [results] = wait_for(lambda: [c for c in twilio_sent(provider_api, sender)
+                                  if c.fields["Body"].startswith("Ik vond")])
+    lines = results.fields["Body"].splitlines()
+    assert lines[1].startswith("1. ") and lines[2].startswith("Aanmelden: https://")
+    assert sum("https://" in line for line in lines) == 3  # one link per result
+    assert "Stuur een nummer voor meer informatie." in lines
+    assert "4. Toon meer" in lines
+    # "1" asks for the first result's detail.
+    before = len(twilio_sent(provider_api, sender))
+    assert twilio_post(channel_rasa, sender, "1").status_code == 204
+    [detail] = wait_for(lambda: twilio_sent(provider_api, sender)[before:])
+    assert detail.fields["Body"].startswith(lines[1][3:].split(" (")[0])
+    assert "Wanneer:" in detail.fields["Body"]
 
 
 def test_twilio_whatsapp_question(channel_rasa, provider_api):

@@ -36,6 +36,7 @@ ACTIONS = _domain_list("actions")
 SLOTS = _domain_list("slots")
 RESPONSES = _domain_list("responses")
 FORMS = _domain_list("forms")
+ENTITIES = _domain_list("entities")
 
 
 def _constants() -> Dict[str, str]:
@@ -84,6 +85,8 @@ def test_every_name_exists_in_the_domain(constant: str, value: str):
         assert value in RESPONSES, f"{constant}={value!r} is not a response in domain.yml"
     elif constant.startswith("FORM_"):
         assert value in FORMS, f"{constant}={value!r} is not a form in domain.yml"
+    elif constant.startswith("ENTITY_"):
+        assert value in ENTITIES, f"{constant}={value!r} is not an entity in domain.yml"
     else:
         assert value in INTENTS, f"{constant}={value!r} is not an intent in domain.yml"
 

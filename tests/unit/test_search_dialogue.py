@@ -98,7 +98,41 @@ def test_results_reply_numbers_across_pages_and_marks_examples():
     assert first.text.splitlines()[0] == f"Ik vond {len(items)} evenementen. Dit zijn de eerste 3:"
     assert second.text.splitlines()[1].startswith("4. ")
     assert "voorbeeldgegevens" in first.text
-    assert ("Meer", "/more") in first.buttons
+    assert ("Toon meer", "/more") in first.buttons
+    assert "Typ" not in first.text  # buttons, not instructions
+    # Cards: numbered across pages, each with its link, a detail button and (events) a calendar.
+    assert [i.number for i in second.items] == [4, 5, 6][:len(second.items)]
+    card = first.items[0]
+    assert card.kind == "event" and card.link.title == "Aanmelden"
+    assert card.detail == ("Meer hierover", '/detail{"resultaat": "%s"}' % items[0].id)
+    assert card.calendar_path == f"/webchat/agenda/{items[0].id}.ics"
+    assert card.facts == [replies.when(items[0]), "Online" if items[0].online else items[0].locatie]
+    assert first.notes and first.notes[0] in first.text
+
+
+def test_example_note_is_said_once_per_conversation():
+    state = state_after(("search_events", "welke evenementen zijn er"))
+    found = page(results(state, INDEX, NOW), 1)
+    first = replies.results(state, found, CATALOG, noted=replies.example_noted([]))
+    assert replies.example_noted(["Hoi!", first.text])
+    again = replies.results(state, found, CATALOG, noted=replies.example_noted([first.text]))
+    assert "voorbeeldgegevens" not in again.text and not again.notes
+
+
+def test_cards_of_offers_and_opportunities():
+    offers = INDEX.offers()
+    reply = replies.results(SearchState(kind=OFFERS), page(offers, 1), CATALOG)
+    offer = reply.items[0]
+    assert (offer.kind, offer.title, offer.link) == (
+        "offer", offers[0].organisatie, replies.Link("Bekijk", offers[0].link))
+    assert offer.facts[0] == CATALOG.categories[offers[0].categorie].naam
+    assert offer.calendar_path is None
+    opportunities = INDEX.opportunities(now=NOW)
+    reply = replies.results(SearchState(kind=OPPORTUNITIES), page(opportunities, 1), CATALOG)
+    item = reply.items[0]
+    assert item.link.title == "Reageren" and item.facts[0].startswith("Reageren kan tot ")
+    assert replies.by_id(CATALOG, item.id) == opportunities[0]
+    assert replies.by_id(CATALOG, "bestaat-niet") is None
 
 
 def test_no_results_suggests_categories_that_have_items():

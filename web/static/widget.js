@@ -8,6 +8,8 @@
  *
  * All text from the bot and the user is put in the page with textContent, never as
  * HTML; only http(s) URLs become links (rel="noopener noreferrer").
+ * Search results come as "cards" in a bot message (bot/replies/render.py: widget_message)
+ * and are shown as a list of cards (see "cards" below).
  */
 (function () {
   "use strict";
@@ -52,7 +54,15 @@
     choices: "Kies een antwoord",
     offline: "Geen verbinding met de assistent. Ik probeer het opnieuw…",
     noAnswer: "De assistent geeft nu geen antwoord. Probeer het later nog eens.",
-    image: "Afbeelding van de assistent"
+    image: "Afbeelding van de assistent",
+    noticeShort: "Computerprogramma, geen mens. Deel geen persoonlijke gegevens.",
+    noticeOk: "Begrepen",
+    noticeOkLabel: "Begrepen, verberg deze melding",
+    results: "Resultaten",
+    newTab: " (opent in een nieuw tabblad)",
+    calendar: "In mijn agenda",
+    calendarFile: " (agendabestand)",
+    moreAbout: "Meer over: "
   };
 
   var tabId = Math.random().toString(36).slice(2);
@@ -151,12 +161,17 @@
     title: TEXT.restartLabel, text: TEXT.restart });
   var closeBtn = el("button", { type: "button", className: "ioc-header-btn",
     "aria-label": TEXT.closeLabel, title: TEXT.closeLabel, text: TEXT.close });
+  var headerNote = el("p", { className: "ioc-header-note", id: "ioc-header-note",
+    text: TEXT.noticeShort });
   var header = el("div", { className: "ioc-header" }, [
     el("div", { className: "ioc-heading" }, [titleEl, subtitleEl]),
-    el("div", { className: "ioc-header-actions" }, [closeBtn])
+    el("div", { className: "ioc-header-actions" }, [restartBtn, closeBtn]),
+    headerNote
   ]);
+  var noticeOk = el("button", { type: "button", className: "ioc-notice-ok",
+    "aria-label": TEXT.noticeOkLabel, text: TEXT.noticeOk });
   var notice = el("div", { className: "ioc-notice" }, [
-    el("p", { id: "ioc-notice", text: TEXT.notice }), restartBtn]);
+    el("p", { id: "ioc-notice", text: TEXT.notice }), noticeOk]);
 
   var log = el("div", {
     className: "ioc-log", id: "ioc-log", role: "log", "aria-live": "polite",
@@ -192,7 +207,99 @@
     document.head.appendChild(link);
   }
 
-  // ---------------------------------------------------------------- rendering
+  // ---------------------------------------------------------------- privacy notice
+  // The full notice until the user dismisses it; then a short line in the header.
+  function showNotice() {
+    var seen = !!state.noticeSeen;
+    notice.hidden = seen;
+    headerNote.hidden = !seen;
+    panel.setAttribute("aria-describedby", seen ? "ioc-header-note" : "ioc-notice");
+  }
+
+  noticeOk.addEventListener("click", function () {
+    state.noticeSeen = true;
+    save();
+    showNotice();
+    input.focus();
+  });
+
+  // ---------------------------------------------------------------- cards
+  // Result cards: title, one or two facts, a link ("Aanmelden", "Bekijk", "Reageren"), an
+  // "In mijn agenda" download for events and a "Meer hierover" button. Data only as text.
+  function httpUrl(value) {
+    return typeof value === "string" && /^https?:\/\//i.test(value) ? value : null;
+  }
+
+  function calendarUrl(value) {
+    if (typeof value !== "string") return null;
+    if (/^\/webchat\/agenda\/[a-z0-9][a-z0-9_-]*\.ics$/.test(value)) return config.serverUrl + value;
+    return httpUrl(value);
+  }
+
+  // Cards from a bot message, checked and reduced to what the widget shows (also stored).
+  function cleanCards(cards) {
+    if (!Array.isArray(cards)) return [];
+    return cards.filter(function (c) {
+      return c && typeof c.title === "string" && c.link && httpUrl(c.link.url) &&
+             c.details && typeof c.details.payload === "string";
+    }).slice(0, 10).map(function (c) {
+      return {
+        kind: String(c.kind || ""), title: c.title, number: parseInt(c.number, 10) || null,
+        facts: (Array.isArray(c.facts) ? c.facts : []).slice(0, 3).map(String),
+        link: { title: String(c.link.title || ""), url: c.link.url },
+        calendar: calendarUrl(c.calendar),
+        details: { title: String(c.details.title || ""), payload: c.details.payload }
+      };
+    });
+  }
+
+  function cleanNotes(notes) {
+    return (Array.isArray(notes) ? notes : []).slice(0, 3).map(String);
+  }
+
+  function renderCard(card) {
+    var item = el("li", { className: "ioc-card ioc-card-" + card.kind.replace(/[^a-z]/g, "") });
+    item.appendChild(el("h3", { className: "ioc-card-title",
+                                text: (card.number ? card.number + ". " : "") + card.title }));
+    card.facts.forEach(function (fact) {
+      item.appendChild(el("p", { className: "ioc-card-fact", text: fact }));
+    });
+    var actions = el("div", { className: "ioc-card-actions" });
+    // The accessible names say which result a link or button belongs to.
+    var link = el("a", { className: "ioc-card-link", href: card.link.url, target: "_blank",
+                         rel: "noopener noreferrer", text: card.link.title,
+                         "aria-label": card.link.title + ": " + card.title + TEXT.newTab });
+    actions.appendChild(link);
+    if (card.calendar) {
+      var cal = el("a", { className: "ioc-card-calendar", href: card.calendar, download: "",
+                          rel: "noopener", text: TEXT.calendar,
+                          "aria-label": TEXT.calendar + ": " + card.title + TEXT.calendarFile });
+      actions.appendChild(cal);
+    }
+    var more = el("button", { type: "button", className: "ioc-card-more", text: card.details.title,
+                              "aria-label": card.details.title + ": " + card.title });
+    more.addEventListener("click", function () {
+      sendMessage(card.details.payload, TEXT.moreAbout + card.title);
+    });
+    actions.appendChild(more);
+    item.appendChild(actions);
+    return item;
+  }
+
+  function renderCards(cards, notes) {
+    var frag = document.createDocumentFragment();
+    if (cards && cards.length) {
+      var list = el("ul", { className: "ioc-cards", "aria-label": TEXT.results });
+      cards.forEach(function (card) { list.appendChild(renderCard(card)); });
+      frag.appendChild(list);
+    }
+    (notes || []).forEach(function (note) {
+      frag.appendChild(el("p", { className: "ioc-note", text: note }));
+    });
+    return frag;
+  }
+
+  // ---------------------------------------------------------------- messages
   function renderMessage(msg, isLast) {
     var who = msg.from === "user" ? TEXT.you : TEXT.bot;
     var bubble = el("div", { className: "ioc-msg ioc-" + (msg.from === "user" ? "user" : "bot") });
@@ -206,11 +313,16 @@
       bubble.appendChild(p);
     }
     log.appendChild(bubble);
+    log.appendChild(renderCards(msg.cards, msg.notes));
     if (msg.buttons && msg.buttons.length && isLast) {
       var group = el("div", { className: "ioc-choices", role: "group", "aria-label": TEXT.choices });
       msg.buttons.forEach(function (b) {
         var btn = el("button", { type: "button", className: "ioc-choice", text: b.title });
-        btn.addEventListener("click", function () { sendMessage(b.payload, b.title); });
+        btn.addEventListener("click", function (e) {
+          sendMessage(b.payload, b.title);
+          // The choices are gone now: keep keyboard users in the conversation.
+          if (e.detail === 0) input.focus();
+        });
         group.appendChild(btn);
       });
       log.appendChild(group);
@@ -218,6 +330,7 @@
   }
 
   function renderAll() {
+    showNotice();
     log.textContent = "";
     state.messages.forEach(function (m, i) { renderMessage(m, i === state.messages.length - 1); });
     scrollDown();
@@ -318,10 +431,11 @@
     var image = msg.attachment && msg.attachment.type === "image" &&
                 msg.attachment.payload && msg.attachment.payload.src;
     var text = typeof msg.text === "string" ? msg.text : "";
-    if (!text && !image && !buttons.length) return;
+    var cards = cleanCards(msg.cards);
+    if (!text && !image && !buttons.length && !cards.length) return;
     showTyping(false);
     addMessage({
-      from: "bot", text: text,
+      from: "bot", text: text, cards: cards, notes: cleanNotes(msg.notes),
       image: image && /^https?:\/\//i.test(image) ? image : undefined,
       buttons: buttons.filter(function (b) { return b && b.title && b.payload; })
                       .map(function (b) { return { title: String(b.title), payload: String(b.payload) }; })
@@ -360,8 +474,10 @@
   });
   restartBtn.addEventListener("click", function () {
     var open = state.open;
+    var noticeSeen = state.noticeSeen;
     state = emptyState();
     state.open = open;
+    state.noticeSeen = noticeSeen;
     save();
     renderAll();
     if (socket) { socket.disconnect(); socket = null; confirmed = false; }
