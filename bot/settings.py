@@ -10,6 +10,7 @@ from bot import PROJECT_ROOT
 
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
+DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 
 
 def _path(name: str, default: Path) -> Path:
@@ -33,6 +34,15 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    action_host: str
+    max_request_bytes: int
+    max_metadata_bytes: int
+    rate_limit_conversation: int
+    rate_limit_address: int
+    rate_limit_exempt: str
+    trusted_proxies: int
+    session_secret: str
+    telegram_secret_token: str
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,4 +55,14 @@ class Settings:
             cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
+            action_host=os.environ.get("ACTION_HOST", "127.0.0.1"),
+            max_request_bytes=int(os.environ.get("MAX_REQUEST_BYTES",
+                                                 DEFAULT_MAX_REQUEST_BYTES)),
+            max_metadata_bytes=int(os.environ.get("MAX_METADATA_BYTES", "2048")),
+            rate_limit_conversation=int(os.environ.get("RATE_LIMIT_CONVERSATION", "30")),
+            rate_limit_address=int(os.environ.get("RATE_LIMIT_ADDRESS", "120")),
+            rate_limit_exempt=os.environ.get("RATE_LIMIT_EXEMPT", "127.0.0.1,::1"),
+            trusted_proxies=int(os.environ.get("TRUSTED_PROXIES", "0")),
+            session_secret=os.environ.get("SESSION_SECRET", ""),
+            telegram_secret_token=os.environ.get("TELEGRAM_SECRET_TOKEN", ""),
         )
