@@ -94,11 +94,12 @@ class RasaServer:
     def start(self) -> "RasaServer":
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
-        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, TOKEN, self.endpoints,
+        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, self.endpoints,
                               Settings.from_env().cors_origins,
                               credentials=credentials) + self.extra_args
+        env = {**self.env, "RASA_TOKEN": TOKEN}  # never on the command line (bot/serve.py)
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
+            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env,
                                          stdout=out, stderr=subprocess.STDOUT)
         wait_until(f"{self.url}/status?token={TOKEN}", 180, self.proc,
                    ok=lambda r: r.ok and bool(r.json().get("model_file")))
