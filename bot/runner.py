@@ -63,6 +63,25 @@ def masked(secret: str) -> str:
     return secret[:4] + "…" if len(secret) > 8 else "…"
 
 
+def banner(settings: Settings, token: str, channels: List[str]) -> str:
+    """What `make run` prints at start: the addresses, never the whole API token."""
+    base = f"http://localhost:{settings.rasa_port}"
+    token_note = "" if settings.rasa_token else (
+        f"; this run a random one, {masked(token)}: set RASA_TOKEN to choose it")
+    return (
+        "\nThe assistant is starting (about 30 seconds).\n"
+        f"  Chat (REST):   curl -s {base}/webhooks/rest/webhook "
+        "-H 'Content-Type: application/json' "
+        "-d '{\"sender\": \"ik\", \"message\": \"Wat betekent LOL?\"}'\n"
+        f"  Web chat demo: {base}/webchat/\n"
+        f"  Socket.IO:     {base}/socket.io\n"
+        f"  HTTP API:      {base}/status?token=...  (token from RASA_TOKEN{token_note})\n"
+        f"  Action server: http://{settings.action_host}:{settings.action_port}/health\n"
+        f"  Channels:      {', '.join(channels)}\n"
+        "Press Ctrl-C to stop both servers.\n"
+    )
+
+
 def run(root: Path) -> int:
     """Run both servers in the foreground until Ctrl-C or until one of them exits."""
     settings = Settings.from_env()
@@ -78,28 +97,15 @@ def run(root: Path) -> int:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
     procs = [
-        subprocess.Popen(action_server_cmd(settings.action_port), cwd=root, env=env),
+        subprocess.Popen(action_server_cmd(settings.action_port), cwd=root,
+                         env={k: v for k, v in env.items() if k != "RASA_TOKEN"}),
         subprocess.Popen(
             rasa_server_cmd(root, settings.rasa_port, root / "endpoints.yml",
                             settings.cors_origins, credentials=credentials),
             cwd=root, env=env,
         ),
     ]
-    base = f"http://localhost:{settings.rasa_port}"
-    print(
-        "\nThe assistant is starting (about 30 seconds).\n"
-        f"  Chat (REST):   curl -s {base}/webhooks/rest/webhook "
-        "-H 'Content-Type: application/json' -d '{\"sender\": \"ik\", \"message\": \"Wat betekent LOL?\"}'\n"
-        f"  Web chat demo: {base}/webchat/\n"
-        f"  Socket.IO:     {base}/socket.io\n"
-        f"  HTTP API:      {base}/status?token=...  (token from RASA_TOKEN"
-        + ("" if settings.rasa_token else
-           f"; this run a random one, {masked(token)}: set RASA_TOKEN to choose it") + ")\n"
-        f"  Action server: http://localhost:{settings.action_port}/health\n"
-        f"  Channels:      {', '.join(channels)}\n"
-        "Press Ctrl-C to stop both servers.\n",
-        flush=True,
-    )
+    print(banner(settings, token, channels), flush=True)
 
     def stop(*_: object) -> None:
         for proc in procs:

@@ -101,8 +101,12 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        wait_until(f"{self.url}/status?token={TOKEN}", 180, self.proc,
-                   ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        try:  # up to 7 minutes: the model loads slowly while other work uses both cores
+            wait_until(f"{self.url}/status?token={TOKEN}", 420, self.proc,
+                       ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

@@ -1,0 +1,69 @@
+"""Item 5: flood limits per conversation and per client address, with a polite Dutch reply."""
+import time
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from bot.text.notices import TOO_MANY_MESSAGES
+from tests.security.conftest import (PER_ADDRESS, PER_CONVERSATION, TWILIO_NUMBER, TWILIO_SID,
+                                     TWILIO_TOKEN, SocketUser, new_sender, post, texts,
+                                     user_texts)
+
+pytestmark = pytest.mark.servers
+
+
+def test_rest_conversation_limit(rasa):
+    sender, address = new_sender(), "203.0.113.10"
+    for _ in range(PER_CONVERSATION):
+        assert post(rasa, {"sender": sender, "message": "/greet"}, address).status_code == 200
+    refused = post(rasa, {"sender": sender, "message": "/greet"}, address)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "60"
+    assert texts(refused) == TOO_MANY_MESSAGES
+    assert refused.json()[0]["recipient_id"] == sender
+    assert len(user_texts(rasa, "rest:" + sender)) == PER_CONVERSATION
+    # Someone else, from the same address, is still answered.
+    assert post(rasa, {"sender": new_sender(), "message": "hoi"}, address).status_code == 200
+
+
+def test_rest_address_limit(rasa):
+    address = "203.0.113.20"
+    codes = [post(rasa, {"sender": new_sender(), "message": "/greet"}, address).status_code
+             for _ in range(PER_ADDRESS)]
+    assert codes == [200] * PER_ADDRESS
+    refused = post(rasa, {"sender": new_sender(), "message": "hoi"}, address)
+    assert refused.status_code == 429 and texts(refused) == TOO_MANY_MESSAGES
+    # Other addresses are not affected.
+    assert post(rasa, {"sender": new_sender(), "message": "hoi"}, "203.0.113.21").ok
+
+
+def test_socketio_conversation_limit(rasa):
+    user = SocketUser(rasa)
+    try:
+        for _ in range(PER_CONVERSATION):
+            user.sio.emit("user_uttered", {"message": "/greet"})
+        deadline = time.monotonic() + 60
+        while len(user_texts(rasa, user.conversation)) < PER_CONVERSATION:
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+        while not user.replies.empty():
+            user.replies.get()
+        replies = user.say("hoi")
+        assert [r["text"] for r in replies] == [TOO_MANY_MESSAGES]
+        assert len(user_texts(rasa, user.conversation)) == PER_CONVERSATION
+    finally:
+        user.close()
+
+
+def test_twilio_flood_is_dropped_after_the_limit(rasa):
+    sender = "+31622222222"
+    url = f"{rasa.url}/webhooks/twilio/webhook"
+    for i in range(PER_CONVERSATION + 3):
+        form = {"AccountSid": TWILIO_SID, "From": sender, "To": TWILIO_NUMBER,
+                "Body": f"bericht {i}"}
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
+        resp = requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
+                             timeout=30)
+        assert resp.status_code == 204
+    assert len(user_texts(rasa, "twilio:" + sender)) == PER_CONVERSATION
