@@ -14,7 +14,8 @@ import re
 from typing import Callable, List, Optional, Tuple
 
 _PATTERNS: List[Tuple[re.Pattern, str]] = [
-    (re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[e-mail]"),
+    (re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"),
+     "[e-mail]"),
     (re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?"
                 r"(?![A-Za-z0-9])"),
      "[iban]"),
