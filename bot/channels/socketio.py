@@ -7,8 +7,9 @@
 - Conversation ids are issued by the server: `session_confirm` sends a signed session
   token; a client that sends it back after a reload (`session_request`) resumes that
   conversation, any other value gets a new one. The conversation id is
-  "socketio:<token id>" (bot/channels/ids.py); the `session_id` of a `user_uttered`
-  event is ignored, the socket's session counts.
+  "socketio:<token id>" (bot/channels/ids.py), the sockets of a session are in the room
+  "<token id>"; the `session_id` of a `user_uttered` event is ignored, the socket's
+  session counts.
 - The same limits as REST: message length (MAX_MESSAGE_CHARS), frame size
   (MAX_REQUEST_BYTES), metadata size and the flood limits, each answered in Dutch.
 """
@@ -22,11 +23,12 @@ import logging
 import secrets
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.ids import conversation_id
+from bot.channels.namespacing import wrap_output
 from bot.channels.rest import client_address, flood_guard
 from bot.settings import Settings
 from bot.text.notices import MESSAGE_TOO_LONG, TOO_MANY_MESSAGES
@@ -93,6 +95,11 @@ class SafeSocketIOInput(SocketIOInput):
     def name(cls) -> Text:
         return "socketio"
 
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Replies to a conversation id or to its session id (the room of its sockets)."""
+        output = super().get_output_channel()
+        return wrap_output(output, self.name()) if output is not None else None
+
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
@@ -157,7 +164,7 @@ class SafeSocketIOInput(SocketIOInput):
                 ident = tokens.verify(token)
             conversation = conversation_id(self.name(), ident)
             sessions[sid] = conversation
-            sio.enter_room(sid, conversation, namespace=self.namespace)
+            sio.enter_room(sid, ident, namespace=self.namespace)  # the room replies go to
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
             return conversation
 
@@ -192,7 +199,8 @@ class SafeSocketIOInput(SocketIOInput):
                     settings.max_metadata_bytes:
                 metadata = {}
             await on_new_message(UserMessage(
-                text, SocketIOOutput(sio, self.bot_message_evt), conversation,
+                text, wrap_output(SocketIOOutput(sio, self.bot_message_evt), self.name()),
+                conversation,
                 input_channel=self.name(), metadata=metadata))
 
         sio.on("session_request", handler=session_request, namespace=self.namespace)
