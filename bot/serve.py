@@ -2,6 +2,9 @@
 
 This is the one place where both servers are hardened before they start (`prepare`):
 - every log record is redacted (bot/text/redact.py: no e-mail, phone number, BSN, IBAN);
+- Python warnings go to the log (logger "py.warnings") without their message unless the
+  log level is DEBUG: Rasa's run-time warnings quote the user's text (e.g. "Failed to
+  parse arguments in line '/greet{...'");
 - Sanic's request size limit is MAX_REQUEST_BYTES (Sanic reads `SANIC_*` variables into
   its config), and it trusts TRUSTED_PROXIES proxies for the client address.
 Then:
@@ -12,7 +15,9 @@ Then:
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 from typing import List, Optional
 
@@ -22,9 +27,27 @@ from bot.text import redact
 TOKEN_VARIABLE = "RASA_TOKEN"
 
 
+_WARNING_HEAD = re.compile(r"^(\S[^\n]*?:\d+): (\w+):")
+
+
+class WarningWithoutText(logging.Filter):
+    """Keeps where a warning came from and its category, not its message (below DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        head = _WARNING_HEAD.match(record.getMessage())
+        where = f"{head.group(2)} at {head.group(1)}" if head else "a warning"
+        record.msg = f"{where} (message not logged; LOG_LEVEL=DEBUG shows it)"
+        record.args = ()
+        return True
+
+
 def prepare(settings: Settings) -> None:
     """Hardening shared by both servers; call before the server is created."""
     redact.install()
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").addFilter(WarningWithoutText())
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
     if settings.trusted_proxies > 0:
         os.environ["SANIC_PROXIES_COUNT"] = str(settings.trusted_proxies)
