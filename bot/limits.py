@@ -19,7 +19,7 @@ class RateLimiter:
     per_minute: int
     max_keys: int = 100_000
     clock: Callable[[], float] = time.monotonic
-    _buckets: "OrderedDict[str, Tuple[float, float]]" = field(default_factory=OrderedDict)
+    _buckets: OrderedDict[str, Tuple[float, float]] = field(default_factory=OrderedDict)
 
     def allow(self, key: str) -> bool:
         """Take a token for `key`; False when its bucket is empty."""
@@ -52,7 +52,7 @@ class FloodGuard:
 
     @classmethod
     def create(cls, per_conversation: int, per_address: int,
-               exempt: Iterable[str] = ()) -> "FloodGuard":
+               exempt: Iterable[str] = ()) -> FloodGuard:
         return cls(RateLimiter(per_conversation), RateLimiter(per_address),
                    frozenset(a.strip() for a in exempt if a.strip()))
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from bot import PROJECT_ROOT
 
-
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
@@ -45,7 +44,7 @@ class Settings:
     telegram_secret_token: str
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         return cls(
             programme_dir=_path("PROGRAMME_DIR", PROJECT_ROOT / "data" / "programme"),
             spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy-nl"),

@@ -1,7 +1,6 @@
 """Start the real action server and Rasa server on free ports for tests."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
@@ -61,7 +60,7 @@ class ActionServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "ActionServer":
+    def start(self) -> ActionServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 action_server_cmd(self.port), cwd=PROJECT_ROOT, env=self.env,
@@ -91,7 +90,7 @@ class RasaServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "RasaServer":
+    def start(self) -> RasaServer:
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
         cmd = rasa_server_cmd(PROJECT_ROOT, self.port, self.endpoints,

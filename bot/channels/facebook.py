@@ -18,8 +18,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
-from rasa.core.channels.facebook import Messenger, MessengerBot
-from rasa.core.channels.facebook import MessengerClient
+from rasa.core.channels.facebook import Messenger, MessengerBot, MessengerClient
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse

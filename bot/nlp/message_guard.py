@@ -2,9 +2,9 @@
 
 `MessageGuard` goes first in the pipeline: it marks messages without letters or digits
 (empty, emoji only, only markup) and very long ones. The NLU reads the text without HTML
-tags and script blocks, and only the first `max_chars` of a long message (cut before any check), so a turn stays fast.
-The tracker keeps the full text (Rasa builds `UserUttered` from the
-original message). `GuardFallback` goes last: it turns a marked message into `nlu_fallback`,
+tags and script blocks, and only the first `max_chars` of a long message (cut before any
+check), so a turn stays fast. The tracker keeps the full text (Rasa builds `UserUttered` from
+the original message). `GuardFallback` goes last: it turns a marked message into `nlu_fallback`,
 so `action_fallback` answers it politely.
 """
 from __future__ import annotations

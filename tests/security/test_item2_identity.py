@@ -6,8 +6,17 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bot.channels.ids import conversation_id, native_id, split
-from tests.security.conftest import (TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, TWILIO_WHATSAPP,
-                                     SocketUser, new_sender, post, texts, tracker, user_texts)
+from tests.security.conftest import (
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    TWILIO_WHATSAPP,
+    SocketUser,
+    new_sender,
+    post,
+    tracker,
+    user_texts,
+)
 
 pytestmark = pytest.mark.servers
 VICTIM = "whatsapp:+31612345678"
@@ -72,7 +81,7 @@ def test_socketio_ids_are_issued_by_the_server(rasa):
     try:
         conversations = {u.conversation for u in users}
         assert len(conversations) == len(users)  # a new conversation for each
-        for user, value in zip(users, chosen):
+        for user, value in zip(users, chosen, strict=True):
             assert user.token != value
             assert user.conversation.startswith("socketio:")
         # The session id in a message is ignored: the socket's own session counts.

@@ -13,8 +13,13 @@ import yaml
 from bot import PROJECT_ROOT
 from bot.channels.credentials import ChannelConfigError, build_credentials
 from bot.runner import rasa_server_cmd
-from tests.security.conftest import (FACEBOOK_SECRET, TELEGRAM_SECRET, TELEGRAM_TOKEN,
-                                     TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN)
+from tests.security.conftest import (
+    FACEBOOK_SECRET,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+)
 from tests.security.test_item2_identity import twilio_post, wait_user_texts
 from tests.servers import free_port
 

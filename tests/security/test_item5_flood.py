@@ -6,9 +6,18 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bot.text.notices import TOO_MANY_MESSAGES
-from tests.security.conftest import (PER_ADDRESS, PER_CONVERSATION, TWILIO_NUMBER, TWILIO_SID,
-                                     TWILIO_TOKEN, SocketUser, new_sender, post, texts,
-                                     user_texts)
+from tests.security.conftest import (
+    PER_ADDRESS,
+    PER_CONVERSATION,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    SocketUser,
+    new_sender,
+    post,
+    texts,
+    user_texts,
+)
 
 pytestmark = pytest.mark.servers
 

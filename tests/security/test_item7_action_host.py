@@ -1,10 +1,11 @@
 """Item 7: the action server listens on 127.0.0.1 unless ACTION_HOST opens it."""
 import socket
+from pathlib import Path
 
 import pytest
 
-from tests.servers import ActionServer, free_port, server_env
 from bot.settings import Settings
+from tests.servers import ActionServer, free_port, server_env
 
 pytestmark = pytest.mark.servers
 
@@ -14,7 +15,7 @@ def listening_addresses(port):
     found = set()
     for name, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
         try:
-            lines = open(name).read().splitlines()[1:]
+            lines = Path(name).read_text().splitlines()[1:]
         except OSError:
             continue
         for line in lines:
