@@ -31,12 +31,17 @@ _WARNING_HEAD = re.compile(r"^(\S[^\n]*?:\d+): (\w+):")
 
 
 class WarningWithoutText(logging.Filter):
-    """Keeps where a warning came from and its category, not its message (below DEBUG)."""
+    """Keeps where a warning came from and its category, not its message (below DEBUG).
+
+    Deprecation warnings (library noise) are dropped below DEBUG.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if logging.getLogger().isEnabledFor(logging.DEBUG):
             return True
         head = _WARNING_HEAD.match(record.getMessage())
+        if head and head.group(2).endswith("DeprecationWarning"):
+            return False  # library noise, for developers (DEBUG)
         where = f"{head.group(2)} at {head.group(1)}" if head else "a warning"
         record.msg = f"{where} (message not logged; LOG_LEVEL=DEBUG shows it)"
         record.args = ()
