@@ -5,12 +5,12 @@ This is the one place where both servers are hardened before they start (`prepar
 - Python warnings go to the log (logger "py.warnings") without their message unless the
   log level is DEBUG: Rasa's run-time warnings quote the user's text (e.g. "Failed to
   parse arguments in line '/greet{...'");
-- Sanic's request size limit is MAX_REQUEST_BYTES (Sanic reads `SANIC_*` variables into
-  its config), and it trusts TRUSTED_PROXIES proxies for the client address.
 Then:
 - `rasa`: Rasa's own `rasa run` command line, with the HTTP API token read from the
   environment (RASA_TOKEN) and handed to Rasa's `run()` in this process, so the token never
-  appears on a command line (`ps`);
+  appears on a command line (`ps`). Sanic's request size limit is MAX_REQUEST_BYTES (Sanic
+  reads `SANIC_*` variables into its config) and it trusts TRUSTED_PROXIES proxies for the
+  client address;
 - `actions`: rasa_sdk's command line, listening on ACTION_HOST (default 127.0.0.1).
 """
 from __future__ import annotations
@@ -53,9 +53,6 @@ def prepare(settings: Settings) -> None:
     redact.install()
     logging.captureWarnings(True)
     logging.getLogger("py.warnings").addFilter(WarningWithoutText())
-    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
-    if settings.trusted_proxies > 0:
-        os.environ["SANIC_PROXIES_COUNT"] = str(settings.trusted_proxies)
 
 
 def run_rasa(args: List[str], settings: Settings) -> None:
@@ -65,6 +62,11 @@ def run_rasa(args: List[str], settings: Settings) -> None:
         raise SystemExit(f"{TOKEN_VARIABLE} is not set: the HTTP API would be open.")
     if any(a == "--auth-token" or a.startswith("--auth-token=") for a in args):
         raise SystemExit("Pass the token in RASA_TOKEN, not on the command line.")
+    # Public requests: at most MAX_REQUEST_BYTES. (Not for the action server: Rasa sends it
+    # whole trackers, and only Rasa can reach it.)
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
+    if settings.trusted_proxies > 0:
+        os.environ["SANIC_PROXIES_COUNT"] = str(settings.trusted_proxies)
     import rasa
     import rasa.__main__
     import rasa.api
