@@ -100,8 +100,8 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        try:  # up to 7 minutes: the model loads slowly while other work uses both cores
-            wait_until(f"{self.url}/status?token={TOKEN}", 420, self.proc,
+        try:  # up to 15 minutes: the model loads slowly while other work uses both cores
+            wait_until(f"{self.url}/status?token={TOKEN}", 900, self.proc,
                        ok=lambda r: r.ok and bool(r.json().get("model_file")))
         except Exception:
             self.stop()
