@@ -6,7 +6,8 @@ This is the one place where both servers are hardened before they start (`prepar
   log level is DEBUG: Rasa's run-time warnings quote the user's text (e.g. "Failed to
   parse arguments in line '/greet{...'");
 Then:
-- `rasa`: Rasa's own `rasa run` command line, with the HTTP API token read from the
+- `rasa`: the project's Rasa patches (bot/rasa_patches.py), then Rasa's own `rasa run`
+  command line, with the HTTP API token read from the
   environment (RASA_TOKEN) and handed to Rasa's `run()` in this process, so the token never
   appears on a command line (`ps`). Sanic's request size limit is MAX_REQUEST_BYTES (Sanic
   reads `SANIC_*` variables into its config) and it trusts TRUSTED_PROXIES proxies for the
@@ -67,6 +68,9 @@ def run_rasa(args: List[str], settings: Settings) -> None:
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
     if settings.trusted_proxies > 0:
         os.environ["SANIC_PROXIES_COUNT"] = str(settings.trusted_proxies)
+    from bot import rasa_patches
+
+    rasa_patches.install()
     import rasa
     import rasa.__main__
     import rasa.api
