@@ -129,7 +129,7 @@ class RasaServer:
             conversation = sender
         except ValueError:
             conversation = conversation_id("rest", sender)
-        resp = requests.get(f"{self.url}/conversations/{quote(conversation, safe='')}/tracker",
+        resp = requests.get(f"{self.url}/conversations/{quote(conversation, safe=':+')}/tracker",
                             params={"token": TOKEN, "include_events": "ALL"}, timeout=30)
         resp.raise_for_status()
         return resp.json()

@@ -94,7 +94,8 @@ def tracker(rasa, conversation):
 
     from tests.servers import TOKEN
 
-    resp = requests.get(f"{rasa.url}/conversations/{quote(conversation, safe='')}/tracker",
+    # ":" and "+" stay as they are: Sanic does not decode them in a path parameter.
+    resp = requests.get(f"{rasa.url}/conversations/{quote(conversation, safe=':+')}/tracker",
                         params={"token": TOKEN}, timeout=30)
     resp.raise_for_status()
     return resp.json()
