@@ -68,6 +68,11 @@ def test_socketio_conversation_limit(rasa):
             reply = user.replies.get(timeout=120)
             refusals += reply.get("text") == TOO_MANY_MESSAGES
         assert refusals >= 1
+        # The refusals come at once; the taken messages are still being answered.
+        while (len(user_texts(rasa, user.conversation)) < PER_CONVERSATION
+               and time.monotonic() < deadline):
+            time.sleep(0.5)
+        time.sleep(2)
         assert PER_CONVERSATION <= len(user_texts(rasa, user.conversation)) < total
     finally:
         user.close()

@@ -1,5 +1,8 @@
 """Item 9: the widget keeps the conversation in the tab (sessionStorage) unless the site
-owner chooses localStorage (`data-storage="local"`, kept for `data-keep-hours`)."""
+owner chooses localStorage (`data-storage="local"`, kept for `data-keep-hours`).
+
+Runs against the shared server pair of the browser tests (`rasa_server`, tests/conftest.py).
+"""
 import shutil
 
 import pytest
@@ -53,7 +56,8 @@ def chat(page, text):
     expect(page.locator("#ioc-log")).to_contain_text("Live Online Learning", timeout=TIMEOUT)
 
 
-def test_default_keeps_the_conversation_in_the_tab_only(context, rasa):
+def test_default_keeps_the_conversation_in_the_tab_only(context, rasa_server):
+    rasa = rasa_server
     page = page_with(context, rasa)
     chat(page, "Wat betekent LOL?")
     assert page.evaluate(f"window.localStorage.getItem('{KEY}')") is None
@@ -67,7 +71,8 @@ def test_default_keeps_the_conversation_in_the_tab_only(context, rasa):
     expect(other.locator("#ioc-log")).not_to_contain_text("Live Online Learning")
 
 
-def test_local_storage_is_an_option_with_a_retention(context, rasa):
+def test_local_storage_is_an_option_with_a_retention(context, rasa_server):
+    rasa = rasa_server
     page = page_with(context, rasa, 'data-storage="local" data-keep-hours="1"')
     chat(page, "Wat betekent LOL?")
     assert "Live Online Learning" in page.evaluate(f"window.localStorage.getItem('{KEY}')")
