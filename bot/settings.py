@@ -11,6 +11,7 @@ from bot import PROJECT_ROOT
 
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
+DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 
 TRACKER_STORES = ("sqlite", "postgresql", "memory")
 LOCK_STORES = ("memory", "redis")
@@ -75,6 +76,15 @@ class Settings:
     sanic_workers: int
     retention_days: int
     retention_interval_hours: float
+    action_host: str
+    max_request_bytes: int
+    max_metadata_bytes: int
+    rate_limit_conversation: int
+    rate_limit_address: int
+    rate_limit_exempt: str
+    trusted_proxies: int
+    session_secret: str = field(repr=False)
+    telegram_secret_token: str = field(repr=False)
     events_ics_url: Optional[str] = None
     offers_json_url: Optional[str] = None
     opportunities_json_url: Optional[str] = None
@@ -121,6 +131,15 @@ class Settings:
             sanic_workers=int(env.get("SANIC_WORKERS", "1")),
             retention_days=int(env.get("RETENTION_DAYS", "30")),
             retention_interval_hours=float(env.get("RETENTION_INTERVAL_HOURS", "24")),
+            action_host=env.get("ACTION_HOST", "127.0.0.1"),
+            max_request_bytes=int(env.get("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)),
+            max_metadata_bytes=int(env.get("MAX_METADATA_BYTES", "2048")),
+            rate_limit_conversation=int(env.get("RATE_LIMIT_CONVERSATION", "30")),
+            rate_limit_address=int(env.get("RATE_LIMIT_ADDRESS", "120")),
+            rate_limit_exempt=env.get("RATE_LIMIT_EXEMPT", "127.0.0.1,::1"),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            session_secret=env.get("SESSION_SECRET", ""),
+            telegram_secret_token=env.get("TELEGRAM_SECRET_TOKEN", ""),
             events_ics_url=_optional(env, "EVENTS_ICS_URL"),
             offers_json_url=_optional(env, "OFFERS_JSON_URL"),
             opportunities_json_url=_optional(env, "OPPORTUNITIES_JSON_URL"),

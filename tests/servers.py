@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
+from urllib.parse import quote
 
 import requests
 
 from bot import PROJECT_ROOT
 from bot import endpoints as endpoints_file
 from bot.channels.credentials import write_credentials
+from bot.channels.ids import conversation_id, split
 from bot.runner import action_server_cmd, rasa_server_cmd, server_env
 from bot.settings import Settings
 
@@ -95,11 +97,12 @@ class RasaServer:
     def start(self) -> RasaServer:
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
-        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, TOKEN, self.endpoints,
+        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, self.endpoints,
                               Settings.from_env().cors_origins,
                               credentials=credentials) + self.extra_args
+        env = {**self.env, "RASA_TOKEN": TOKEN}  # never on the command line (bot/serve.py)
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
+            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env,
                                          stdout=out, stderr=subprocess.STDOUT)
         try:
             # Generous: on a shared, loaded machine loading the model can take minutes.
@@ -118,8 +121,17 @@ class RasaServer:
         self.start()
 
     def tracker(self, sender: str) -> dict:
-        """The conversation as Rasa's HTTP API returns it (all events)."""
-        resp = requests.get(f"{self.url}/conversations/{sender}/tracker",
+        """The conversation as Rasa's HTTP API returns it (all events).
+
+        `sender`: a conversation id ("twilio:+316...") or a REST sender, whose conversation
+        is "rest:<sender>" (docs/channels.md).
+        """
+        try:
+            split(sender)
+            conversation = sender
+        except ValueError:
+            conversation = conversation_id("rest", sender)
+        resp = requests.get(f"{self.url}/conversations/{quote(conversation, safe=':+')}/tracker",
                             params={"token": TOKEN, "include_events": "ALL"}, timeout=30)
         resp.raise_for_status()
         return resp.json()

@@ -45,7 +45,8 @@ MESSAGING_CHANNELS: Tuple[ChannelSpec, ...] = (
     ChannelSpec(
         "Telegram", "bot.channels.telegram.TelegramInput",
         required={"access_token": "TELEGRAM_ACCESS_TOKEN", "verify": "TELEGRAM_VERIFY",
-                  "webhook_url": "TELEGRAM_WEBHOOK_URL"},
+                  "webhook_url": "TELEGRAM_WEBHOOK_URL",
+                  "secret_token": "TELEGRAM_SECRET_TOKEN"},
         optional={"api_base_url": "TELEGRAM_API_BASE_URL"},
     ),
     ChannelSpec(
@@ -60,9 +61,10 @@ MESSAGING_CHANNELS: Tuple[ChannelSpec, ...] = (
     ),
     ChannelSpec(
         "Twilio (SMS, WhatsApp)", "bot.channels.twilio.TwilioInput",
-        required={"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN"},
+        required={"account_sid": "TWILIO_ACCOUNT_SID", "auth_token": "TWILIO_AUTH_TOKEN",
+                  "webhook_url": "TWILIO_WEBHOOK_URL"},
         one_of={"twilio_number": "TWILIO_NUMBER", "whatsapp_number": "TWILIO_WHATSAPP_NUMBER"},
-        optional={"webhook_url": "TWILIO_WEBHOOK_URL", "api_base_url": "TWILIO_API_BASE_URL"},
+        optional={"api_base_url": "TWILIO_API_BASE_URL"},
     ),
 )
 

@@ -1,19 +1,43 @@
-"""Rasa's REST channel with input checks: bad requests get a 4xx, never a 500."""
+"""Rasa's REST channel with input checks and flood protection.
+
+- Bad requests get a 4xx, never a 500: the body must be a JSON object with a string
+  `message` of at most MAX_MESSAGE_CHARS characters and a small `metadata` object.
+- The conversation id is "rest:" + `sender` (a random one when the body has none), so a
+  REST client can't reach another channel's conversations (bot/channels/ids.py).
+- At most RATE_LIMIT_CONVERSATION messages per conversation and RATE_LIMIT_ADDRESS per
+  client address per minute; more get HTTP 429 with a polite Dutch reply.
+- The user's text is never logged; a failure is logged with its traceback and answered
+  in Dutch.
+- Only the plain JSON answer (Rasa's `?stream=true` is not offered).
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+import json
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
+from bot.channels.ids import conversation_id
+from bot.limits import FloodGuard
 from bot.settings import Settings
+from bot.text.notices import SOMETHING_WENT_WRONG, TOO_MANY_MESSAGES
 
-MAX_MESSAGE_CHARS = Settings.from_env().max_message_chars
+logger = logging.getLogger(__name__)
+
+_SETTINGS = Settings.from_env()
+MAX_MESSAGE_CHARS = _SETTINGS.max_message_chars
+MAX_METADATA_BYTES = _SETTINGS.max_metadata_bytes
 MAX_SENDER_CHARS = 200
 
 
-def validate_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> Dict[str, Any]:
+def validate_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS,
+                  max_metadata_bytes: int = MAX_METADATA_BYTES) -> Dict[str, Any]:
     """Check a webhook body; raise a 4xx for anything the assistant can't take."""
     if not isinstance(body, dict):
         raise InvalidUsage("Send a JSON object like {\"sender\": \"id\", \"message\": \"tekst\"}.")
@@ -28,21 +52,62 @@ def validate_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> Dict[str, An
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise InvalidUsage("'metadata' must be a JSON object.")
+    if metadata and len(json.dumps(metadata, ensure_ascii=False).encode()) > max_metadata_bytes:
+        raise PayloadTooLarge(f"'metadata' is larger than {max_metadata_bytes} bytes.")
     return body
 
 
-class SafeRestInput(RestInput):
-    """The REST channel at /webhooks/rest/webhook, answering bad input with a 4xx."""
+def client_address(request: Request) -> Optional[str]:
+    """The client's address: forwarded by a trusted proxy (TRUSTED_PROXIES) or the peer's."""
+    return request.remote_addr or request.ip or None
+
+
+def flood_guard(settings: Optional[Settings] = None) -> FloodGuard:
+    settings = settings or Settings.from_env()
+    return FloodGuard.create(settings.rate_limit_conversation, settings.rate_limit_address,
+                             settings.rate_limit_exempt.split(","))
+
+
+def _reply(sender: Text, text: Text) -> List[Dict[str, Any]]:
+    return [{"recipient_id": sender, "text": text}]
+
+
+class SafeRestInput(InputChannel):
+    """The REST channel at /webhooks/rest/webhook (same request and answer as Rasa's)."""
 
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
-        # Called first by RestInput's webhook handler: validate the whole body here.
-        # An unparsable body makes sanic raise InvalidUsage (400) in `req.json`.
-        return validate_body(req.json).get("sender", None)
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("custom_webhook_SafeRestInput", __name__)
+        guard = flood_guard()
 
-    def _extract_input_channel(self, req: Request) -> Text:
-        # Clients may not pose as another channel.
-        return self.name()
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            # An unparsable body makes sanic raise InvalidUsage (400) in `request.json`.
+            body = validate_body(request.json)
+            sender = body.get("sender") or uuid.uuid4().hex
+            conversation = conversation_id(self.name(), sender)
+            if not guard.allow(conversation, client_address(request)):
+                logger.info("REST: rate limit reached, message refused")
+                return response.json(_reply(sender, TOO_MANY_MESSAGES), status=429,
+                                     headers={"Retry-After": "60"})
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(
+                    body.get("message"), collector, conversation,
+                    input_channel=self.name(), metadata=body.get("metadata")))
+            except Exception:
+                logger.exception("REST: the message could not be handled")
+                if not collector.messages:
+                    return response.json(_reply(sender, SOMETHING_WENT_WRONG))
+            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
+
+        return webhook

@@ -1,14 +1,26 @@
-"""Rasa's socketio channel, accepting connections only from the configured origins.
+"""Rasa's socketio channel with an origin check, server-issued sessions and limits.
 
-Rasa 3.6 creates its `AsyncServer` with `cors_allowed_origins=[]`, which switches
-python-engineio's origin check off: any website could open a socket to the
-assistant. HTTP CORS headers come from Rasa's `--cors` (sanic-cors), so engineio
-must not add its own; instead the `connect` handler refuses other origins.
+- Rasa 3.6 creates its `AsyncServer` with `cors_allowed_origins=[]`, which switches
+  python-engineio's origin check off: any website could open a socket to the
+  assistant. HTTP CORS headers come from Rasa's `--cors` (sanic-cors), so engineio
+  must not add its own; instead the `connect` handler refuses other origins.
+- Conversation ids are issued by the server: `session_confirm` sends a signed session
+  token; a client that sends it back after a reload (`session_request`) resumes that
+  conversation, any other value gets a new one. The conversation id is
+  "socketio:<token id>" (bot/channels/ids.py), the sockets of a session are in the room
+  "<token id>"; the `session_id` of a `user_uttered` event is ignored, the socket's
+  session counts.
+- The same limits as REST: message length (MAX_MESSAGE_CHARS), frame size
+  (MAX_REQUEST_BYTES), metadata size and the flood limits, each answered in Dutch.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
+import json
 import logging
+import secrets
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -17,9 +29,38 @@ from sanic import Blueprint
 
 from bot.channels.rich import reply_in
 from bot.replies import render
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+
+from bot.channels.ids import conversation_id
+from bot.channels.namespacing import wrap_output
+from bot.channels.rest import client_address, flood_guard
 from bot.settings import Settings
+from bot.text.notices import MESSAGE_TOO_LONG, TOO_MANY_MESSAGES
 
 logger = logging.getLogger(__name__)
+
+
+class SessionTokens:
+    """Signed session tokens "<id>.<hmac>"; only the server can make a valid one."""
+
+    def __init__(self, secret: Optional[str] = None) -> None:
+        self._key = (secret or secrets.token_hex(32)).encode()
+
+    def _sign(self, ident: str) -> str:
+        return hmac.new(self._key, ident.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self) -> str:
+        ident = secrets.token_hex(16)
+        return f"{ident}.{self._sign(ident)}"
+
+    def verify(self, token: Any) -> Optional[str]:
+        """The id of a valid token, else None."""
+        if not isinstance(token, str) or len(token) > 100:
+            return None
+        ident, _, signature = token.partition(".")
+        if ident and hmac.compare_digest(signature, self._sign(ident)):
+            return ident
+        return None
 
 
 
@@ -82,6 +123,13 @@ class SafeSocketIOInput(SocketIOInput):
     def name(cls) -> Text:
         return "socketio"
 
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Replies to a conversation id or to its session id (the room of its sockets)."""
+        output = super().get_output_channel()
+        if type(output) is SocketIOOutput:
+            output = CardsSocketIOOutput(output.sio, output.bot_message_evt)
+        return wrap_output(output, self.name()) if output is not None else None
+
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
@@ -107,6 +155,7 @@ class SafeSocketIOInput(SocketIOInput):
             return await rasa_connect(sid, environ, auth)
 
         sio.on("connect", handler=connect, namespace=self.namespace)
+        self._secure_sessions(sio, on_new_message)
 
         # python-socketio >= 5.10 made `enter_room` a coroutine that Rasa 3.6 does not
         # await (replies would never arrive); wrap it so either version works.
@@ -119,3 +168,71 @@ class SafeSocketIOInput(SocketIOInput):
 
             sio.enter_room = enter_room_sync  # type: ignore[assignment]
         return blueprint
+
+    def _secure_sessions(self, sio: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                         ) -> None:
+        """Replace Rasa's session and message handlers (see the module docstring)."""
+        settings = Settings.from_env()
+        sio.eio.max_http_buffer_size = settings.max_request_bytes
+        tokens = SessionTokens(settings.session_secret)
+        guard = flood_guard(settings)
+        sessions: Dict[Text, Text] = {}  # socket id -> conversation id
+
+        def address(sid: Text) -> Optional[str]:
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
+            request = environ.get("sanic.request")
+            return client_address(request) if request is not None else None
+
+        async def say(sid: Text, text: Text) -> None:
+            await sio.emit(self.bot_message_evt, {"text": text}, room=sid,
+                           namespace=self.namespace)
+
+        async def start_session(sid: Text, token: Any = None) -> Text:
+            ident = tokens.verify(token)
+            if ident is None:
+                token = tokens.issue()
+                ident = tokens.verify(token)
+            conversation = conversation_id(self.name(), ident)
+            sessions[sid] = conversation
+            sio.enter_room(sid, ident, namespace=self.namespace)  # the room replies go to
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+            return conversation
+
+        async def session_request(sid: Text, data: Any = None) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            await start_session(sid, token)
+
+        async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
+
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            if not isinstance(data, dict):
+                return
+            conversation = sessions.get(sid) or await start_session(sid)
+            text = data.get("message")
+            if not isinstance(text, str):
+                text = ""
+            if len(text) > settings.max_message_chars:
+                await say(sid, MESSAGE_TOO_LONG)
+                return
+            if not guard.allow(conversation, address(sid)):
+                logger.info("socketio: rate limit reached, message refused")
+                await say(sid, TOO_MANY_MESSAGES)
+                return
+            metadata = data.get(self.metadata_key) or {}
+            try:
+                if isinstance(metadata, str):
+                    metadata = json.loads(metadata)
+            except ValueError:
+                metadata = {}
+            if not isinstance(metadata, dict) or len(json.dumps(metadata)) > \
+                    settings.max_metadata_bytes:
+                metadata = {}
+            await on_new_message(UserMessage(
+                text, wrap_output(CardsSocketIOOutput(sio, self.bot_message_evt), self.name()),
+                conversation,
+                input_channel=self.name(), metadata=metadata))
+
+        sio.on("session_request", handler=session_request, namespace=self.namespace)
+        sio.on("disconnect", handler=disconnect, namespace=self.namespace)
+        sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)

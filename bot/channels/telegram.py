@@ -2,25 +2,42 @@
 
 `api_base_url` (env TELEGRAM_API_BASE_URL) points aiogram at another Bot API server:
 a self-hosted one, or the tests' stand-in. Default: https://api.telegram.org.
+
+Security: the webhook is registered with a `secret_token` (env TELEGRAM_SECRET_TOKEN,
+required); Telegram sends it back in `X-Telegram-Bot-Api-Secret-Token` with every update,
+and requests to /webhook and /set_webhook without it get 403. Conversation ids are
+"telegram:<chat id>".
 """
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Optional, Text
+import hmac
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, \
-    KeyboardButton
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.exceptions import TelegramAPIError
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
 from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
 
 from bot.channels.formatting import plain_text
 from bot.channels.rich import public_url, reply_in
 from bot.replies import render
+from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
+
+logger = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit for an inline button's payload
@@ -83,12 +100,47 @@ class TelegramInput(RasaTelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        if not credentials.get("secret_token"):
+            raise ValueError("Telegram: set TELEGRAM_SECRET_TOKEN (a random string of "
+                             "letters, digits, _ and -); without it updates can't be verified.")
         channel = cls(credentials.get("access_token"), credentials.get("verify"),
                       credentials.get("webhook_url"))
         channel.api_base_url = credentials.get("api_base_url") or DEFAULT_API_BASE_URL
+        channel.secret_token = credentials["secret_token"]
         return channel
 
     api_base_url: Text = DEFAULT_API_BASE_URL
+    secret_token: Text = ""
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        blueprint = super().blueprint(
+            namespaced(self.name(), on_new_message, conversation_limiter()))
+
+        @blueprint.middleware("request")
+        async def check_secret(request: Request):
+            path = request.path.rstrip("/")
+            if path.endswith(("/webhook", "/set_webhook")):
+                given = request.headers.get(SECRET_HEADER, "")
+                if not (self.secret_token and hmac.compare_digest(given, self.secret_token)):
+                    logger.warning("Telegram webhook: missing or wrong secret token, refused")
+                    return response.text("forbidden", status=403)
+            if path.endswith("/set_webhook"):  # Rasa's route would drop the secret token
+                bot = TelegramOutput(self.access_token, self.api_base_url)
+                try:
+                    await self.register_webhook(bot)
+                finally:
+                    await bot.close()
+                return response.text("Webhook setup successful")
+            return None
+
+        return blueprint
+
+    async def register_webhook(self, bot: Bot) -> None:
+        """setWebhook with the secret token (aiogram 2.15's set_webhook() has none)."""
+        await bot.request("setWebhook", {"url": self.webhook_url,
+                                         "secret_token": self.secret_token})
 
     def get_output_channel(self) -> TelegramOutput:
         channel = TelegramOutput(self.access_token, self.api_base_url)
@@ -98,7 +150,7 @@ class TelegramInput(RasaTelegramInput):
             # every update later fails with "Event loop is closed". Closing it here makes
             # aiogram open a new session in the server's loop on first use.
             try:
-                await channel.set_webhook(url=self.webhook_url)
+                await self.register_webhook(channel)
             finally:
                 await channel.close()
 
@@ -106,4 +158,4 @@ class TelegramInput(RasaTelegramInput):
             asyncio.run(set_webhook())
         except TelegramAPIError as error:
             raise RasaException("Failed to set channel webhook: " + str(error)) from error
-        return channel
+        return wrap_output(channel, self.name())  # type: ignore[return-value]

@@ -4,7 +4,9 @@ SMS and WhatsApp have no buttons: the options are sent as "1. ... 2. ..." and an
 answer "1" is turned into the first option's payload. Also:
 - TWILIO_WHATSAPP_NUMBER: replies to "whatsapp:" senders come from this number,
   so SMS and WhatsApp can run side by side;
-- TWILIO_WEBHOOK_URL: when set, the X-Twilio-Signature of each request is checked;
+- TWILIO_WEBHOOK_URL (required): the X-Twilio-Signature of each request is checked
+  against it; a request without a valid signature gets 403;
+- conversation ids are "twilio:" + the sender ("twilio:+316...", "twilio:whatsapp:+316...");
 - TWILIO_API_BASE_URL: another API host (the tests' stand-in); default Twilio's.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from twilio.request_validator import RequestValidator
 from bot.channels.formatting import ChoiceMemory, numbered_choices, plain_text
 from bot.channels.rich import reply_in
 from bot.replies import render
+from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +108,9 @@ class TwilioInput(RasaTwilioInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        if not credentials.get("webhook_url") or not credentials.get("auth_token"):
+            raise ValueError("Twilio: set TWILIO_WEBHOOK_URL (the URL entered in Twilio) and "
+                             "TWILIO_AUTH_TOKEN; without them requests can't be verified.")
         channel = cls(credentials.get("account_sid"), credentials.get("auth_token"),
                       credentials.get("twilio_number"))
         channel.whatsapp_number = credentials.get("whatsapp_number")
@@ -120,12 +126,13 @@ class TwilioInput(RasaTwilioInput):
         self.memory = ChoiceMemory()
 
     def get_output_channel(self) -> OutputChannel:
-        return TwilioOutput(self.account_sid, self.auth_token, self.twilio_number,
-                            self.whatsapp_number, self.memory, self.api_base_url)
+        return wrap_output(TwilioOutput(self.account_sid, self.auth_token, self.twilio_number,
+                                        self.whatsapp_number, self.memory, self.api_base_url),
+                           self.name())
 
     def _signature_ok(self, request: Request) -> bool:
-        if not self.webhook_url:
-            return True
+        if not self.webhook_url or not self.auth_token:
+            return False
         params = {key: values[0] for key, values in request.form.items()}
         signature = request.headers.get("X-Twilio-Signature", "")
         return RequestValidator(self.auth_token or "").validate(
@@ -135,6 +142,7 @@ class TwilioInput(RasaTwilioInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         twilio_webhook = Blueprint("twilio_webhook", __name__)
+        on_new_message = namespaced(self.name(), on_new_message, conversation_limiter())
 
         @twilio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -161,9 +169,8 @@ class TwilioInput(RasaTwilioInput):
                 await on_new_message(UserMessage(
                     payload or text, self.get_output_channel(), sender,
                     input_channel=self.name(), metadata=self.get_metadata(request)))
-            except Exception as e:  # Rasa's connector does the same
-                logger.error(f"Exception when trying to handle message.{e}")
-                logger.debug(e, exc_info=True)
+            except Exception:
+                logger.exception("Twilio: the message could not be handled")
                 if self.debug_mode:
                     raise
             return response.text("", status=204)

@@ -2,8 +2,9 @@
 
 `MessageGuard` goes first in the pipeline: it marks messages without letters or digits
 (empty, emoji only, only markup) and very long ones. The NLU reads the text without HTML
-tags and script blocks, and only the first `max_chars` of a long message, so a turn stays fast. The tracker keeps the full text (Rasa builds `UserUttered` from the
-original message). `GuardFallback` goes last: it turns a marked message into `nlu_fallback`,
+tags and script blocks, and only the first `max_chars` of a long message (cut before any
+check), so a turn stays fast. The tracker keeps the full text (Rasa builds `UserUttered` from
+the original message). `GuardFallback` goes last: it turns a marked message into `nlu_fallback`,
 so `action_fallback` answers it politely.
 """
 from __future__ import annotations
@@ -26,20 +27,26 @@ FALLBACK_INTENT = names.NLU_FALLBACK
 
 
 def text_for_nlu(text: str, max_chars: int) -> str:
-    """What the NLU reads of a message."""
+    """What the NLU reads of a message: the first `max_chars`, then without markup."""
+    text = text[:max_chars]
     if contains_markup(text):
         text = " ".join(strip_markup(text).split())
-    return text[:max_chars]
+    return text
 
 
 def guard_reason(text: Optional[str], max_chars: int) -> Optional[str]:
-    """Why a message can't be classified by intent, or None when it can."""
+    """Why a message can't be classified by intent, or None when it can.
+
+    Only the first `max_chars` characters are checked (cut first: every check is linear
+    and reads a bounded text).
+    """
     text = text or ""
-    if contains_markup(text) and not has_letters_or_digits(strip_markup(text)):
+    head = text[:max_chars]
+    if contains_markup(head) and not has_letters_or_digits(strip_markup(head)):
         return "markup"
-    if not has_letters_or_digits(text):
+    if not has_letters_or_digits(head):
         return "no_words"
-    if len(text or "") > max_chars:
+    if len(text) > max_chars:
         return "too_long"
     return None
 

@@ -8,8 +8,12 @@ from functools import lru_cache
 from typing import Optional
 
 LONG_MESSAGE_CHARS = 1000
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-_CODE_BLOCK = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+# Every pattern here runs in linear time: no two unbounded repeats can match the same
+# characters, and `[^<>]*` stops at the next "<", so a tag search never rescans text.
+_TAG = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
+_CODE_OPEN = re.compile(r"<\s*(script|style)\b", re.IGNORECASE)
+_CODE_CLOSE = {name: re.compile(rf"<\s*/\s*{name}\s*>", re.IGNORECASE)
+               for name in ("script", "style")}
 
 
 class MessageKind(str, Enum):
@@ -21,9 +25,29 @@ class MessageKind(str, Enum):
     UNCLEAR = "unclear"
 
 
+def _without_code_blocks(text: str) -> str:
+    """The text without script and style blocks (an unclosed block runs to the end).
+
+    One forward scan: each search starts where the previous one ended.
+    """
+    parts, pos = [], 0
+    while True:
+        opening = _CODE_OPEN.search(text, pos)
+        if opening is None:
+            parts.append(text[pos:])
+            break
+        parts.append(text[pos:opening.start()])
+        parts.append(" ")
+        closing = _CODE_CLOSE[opening.group(1).lower()].search(text, opening.end())
+        if closing is None:
+            break
+        pos = closing.end()
+    return "".join(parts)
+
+
 def strip_markup(text: str) -> str:
     """The text without HTML tags and without the content of script and style blocks."""
-    return _TAG.sub(" ", _CODE_BLOCK.sub(" ", text))
+    return _TAG.sub(" ", _without_code_blocks(text))
 
 
 def has_letters_or_digits(text: str) -> bool:
@@ -63,16 +87,20 @@ def foreign_language(text: str, min_words: int = 3, min_confidence: float = 0.9)
 
 
 def classify(text: Optional[str]) -> MessageKind:
-    """What kind of message the fallback is answering."""
+    """What kind of message the fallback is answering.
+
+    The checks read only the first LONG_MESSAGE_CHARS characters (cut first, then checked).
+    """
     text = (text or "").strip()
     if not text:
         return MessageKind.EMPTY
-    if not has_letters_or_digits(text):
+    head = text[:LONG_MESSAGE_CHARS]
+    if not has_letters_or_digits(head):
         return MessageKind.EMOJI_ONLY
-    if contains_markup(text):
+    if contains_markup(head):
         return MessageKind.MARKUP
     if len(text) > LONG_MESSAGE_CHARS:
         return MessageKind.LONG
-    if foreign_language(text):
+    if foreign_language(head):
         return MessageKind.FOREIGN
     return MessageKind.UNCLEAR

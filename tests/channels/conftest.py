@@ -5,6 +5,7 @@ from tests.channels.fake_api import BOT_USERNAME, FakeProviderAPI
 from tests.servers import free_port, running_pair
 
 TELEGRAM_TOKEN = "123456:TEST-token_for-the-stand-in"
+TELEGRAM_SECRET = "test-secret_token-1234"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "test-auth-token"
 TWILIO_NUMBER = "+3197010000000"
@@ -30,6 +31,7 @@ def channel_servers(tmp_path_factory, programme_dir, provider_api):
         "TELEGRAM_VERIFY": BOT_USERNAME,
         "TELEGRAM_WEBHOOK_URL": f"{base}/webhooks/telegram/webhook",
         "TELEGRAM_API_BASE_URL": provider_api.url,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
         "TWILIO_ACCOUNT_SID": TWILIO_SID,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_NUMBER": TWILIO_NUMBER,

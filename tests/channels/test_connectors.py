@@ -8,10 +8,12 @@ from bot.channels.credentials import (ChannelConfigError, MESSAGING_CHANNELS,
 FULL_ENV = {
     "TELEGRAM_ACCESS_TOKEN": "123456:ABC-def", "TELEGRAM_VERIFY": "impact_bot",
     "TELEGRAM_WEBHOOK_URL": "https://bot.example.nl/webhooks/telegram/webhook",
+    "TELEGRAM_SECRET_TOKEN": "secret-token",
     "SLACK_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret", "SLACK_CHANNEL": "C123",
     "FACEBOOK_VERIFY": "verify", "FACEBOOK_SECRET": "secret",
     "FACEBOOK_PAGE_ACCESS_TOKEN": "page-token",
     "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "token",
+    "TWILIO_WEBHOOK_URL": "https://bot.example.nl/webhooks/twilio/webhook",
     "TWILIO_NUMBER": "+3197010000000", "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
     "CORS_ORIGINS": "https://www.haarlem.nl, https://haarlem.nl",
 }

@@ -6,8 +6,10 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.channels.conftest import (TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN,
-                                     TWILIO_WHATSAPP)
+from tests.channels.conftest import (TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID,
+                                     TWILIO_TOKEN, TWILIO_WHATSAPP)
+
+TELEGRAM_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 
 pytestmark = pytest.mark.servers
 
@@ -43,12 +45,14 @@ def telegram_sent(api, chat_id):
 def test_telegram_webhook_was_set_at_start(channel_rasa, provider_api):
     calls = provider_api.sent(lambda c: c.path == f"/bot{TELEGRAM_TOKEN}/setWebhook")
     assert calls and calls[0].fields["url"] == f"{channel_rasa.url}/webhooks/telegram/webhook"
+    assert calls[0].fields["secret_token"] == TELEGRAM_SECRET
 
 
 def test_telegram_question_gets_an_answer(channel_rasa, provider_api):
     chat = 4242
     resp = requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                         json=telegram_update(1, chat, "Wat betekent LOL?"), timeout=30)
+                         json=telegram_update(1, chat, "Wat betekent LOL?"), timeout=30,
+                         headers=TELEGRAM_HEADERS)
     assert resp.status_code == 200 and resp.text == "success"
     sent = wait_for(lambda: [c for c in telegram_sent(provider_api, chat)
                              if "Live Online Learning" in c.fields["text"]])
@@ -58,7 +62,8 @@ def test_telegram_question_gets_an_answer(channel_rasa, provider_api):
 def test_telegram_greeting_has_buttons_and_a_button_press_works(channel_rasa, provider_api):
     chat = 4343
     requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                  json=telegram_update(2, chat, "hallo"), timeout=30).raise_for_status()
+                  json=telegram_update(2, chat, "hallo"), timeout=30,
+                  headers=TELEGRAM_HEADERS).raise_for_status()
     greeting = wait_for(lambda: [c for c in telegram_sent(provider_api, chat)
                                  if "reply_markup" in c.fields])
     import json
@@ -69,7 +74,7 @@ def test_telegram_greeting_has_buttons_and_a_button_press_works(channel_rasa, pr
     before = len(telegram_sent(provider_api, chat))
     requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
                   json=telegram_update(3, chat, callback_data=payload),
-                  timeout=30).raise_for_status()
+                  timeout=30, headers=TELEGRAM_HEADERS).raise_for_status()
     answer = wait_for(lambda: telegram_sent(provider_api, chat)[before:])
     assert "Impact Ondernemen" in answer[0].fields["text"]
 

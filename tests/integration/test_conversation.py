@@ -91,7 +91,8 @@ def test_ten_thousand_characters_polite_and_kept_whole(rasa_server):
     message = ("Ik heb een lange vraag over inkoop en social return. " * 200)[:10000]
     reply = texts(rasa_server.say(sender, message))
     assert "korte vragen" in reply
-    tracker = requests.get(f"{rasa_server.url}/conversations/{sender}/tracker",
+    # REST conversations are "rest:<sender>" (docs/channels.md).
+    tracker = requests.get(f"{rasa_server.url}/conversations/rest:{sender}/tracker",
                            params={"token": TOKEN}, timeout=10).json()
     user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user_texts == [message]

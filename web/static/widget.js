@@ -31,6 +31,10 @@
     startMessage: data.startMessage === undefined ? "/greet" : data.startMessage,
     color: data.color || "#b3001b",
     textColor: data.textColor || "#ffffff",
+    // "session" (default): the conversation is kept in this tab only (sessionStorage) and
+    // is gone when the tab closes: safe on shared computers. "local": kept in localStorage
+    // for `keepHours`, across tabs and browser restarts (the website owner's choice).
+    storage: data.storage === "local" ? "local" : "session",
     storageKey: data.storageKey || "impact-chat",
     maxStoredMessages: parseInt(data.maxMessages || "100", 10),
     // Stored conversations older than this are forgotten (hours).
@@ -68,6 +72,10 @@
   var tabId = Math.random().toString(36).slice(2);
 
   // ---------------------------------------------------------------- storage
+  function store() {
+    return config.storage === "local" ? window.localStorage : window.sessionStorage;
+  }
+
   function newSessionId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
     return (Date.now().toString(36) + Math.random().toString(36).slice(2)).slice(0, 32);
@@ -80,7 +88,7 @@
 
   function load() {
     try {
-      var raw = window.localStorage.getItem(config.storageKey);
+      var raw = store().getItem(config.storageKey);
       if (raw) {
         var s = JSON.parse(raw);
         if (s && s.sessionId && Array.isArray(s.messages) &&
@@ -95,7 +103,7 @@
   function save() {
     state.updated = Date.now();
     state.messages = state.messages.slice(-config.maxStoredMessages);
-    try { window.localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { /* full */ }
+    try { store().setItem(config.storageKey, JSON.stringify(state)); } catch (e) { /* full */ }
   }
 
   var state = load();
@@ -424,7 +432,7 @@
 
   function onBotMessage(msg) {
     // Every tab of the session gets the reply; the tab that asked stores it, the
-    // others pick it up from localStorage (the "storage" event below).
+    // others pick it up from localStorage (the "storage" event below; "local" storage only).
     if (state.lastSender && state.lastSender !== tabId) return;
     if (!msg || typeof msg !== "object") return;
     var buttons = msg.quick_replies || msg.buttons || [];

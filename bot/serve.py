@@ -1,0 +1,109 @@
+"""The two server processes: `python -m bot.serve rasa ARGS` / `python -m bot.serve actions ARGS`.
+
+This is the one place where both servers are hardened before they start (`prepare`):
+- every log record is redacted (bot/text/redact.py: no e-mail, phone number, BSN, IBAN);
+- Python warnings go to the log (logger "py.warnings") without their message unless the
+  log level is DEBUG: Rasa's run-time warnings quote the user's text (e.g. "Failed to
+  parse arguments in line '/greet{...'");
+Then:
+- `rasa`: the project's Rasa patches (bot/rasa_patches.py), then Rasa's own `rasa run`
+  command line, with the HTTP API token read from the
+  environment (RASA_TOKEN) and handed to Rasa's `run()` in this process, so the token never
+  appears on a command line (`ps`). Sanic's request size limit is MAX_REQUEST_BYTES (Sanic
+  reads `SANIC_*` variables into its config) and it trusts TRUSTED_PROXIES proxies for the
+  client address;
+- `actions`: rasa_sdk's command line, listening on ACTION_HOST (default 127.0.0.1).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from typing import List, Optional
+
+from bot.settings import Settings
+from bot.text import redact
+
+TOKEN_VARIABLE = "RASA_TOKEN"
+
+
+_WARNING_HEAD = re.compile(r"^(\S[^\n]*?:\d+): (\w+):")
+
+
+class WarningWithoutText(logging.Filter):
+    """Keeps where a warning came from and its category, not its message (below DEBUG).
+
+    Deprecation warnings (library noise) are dropped below DEBUG.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            return True
+        head = _WARNING_HEAD.match(record.getMessage())
+        if head and head.group(2).endswith("DeprecationWarning"):
+            return False  # library noise, for developers (DEBUG)
+        where = f"{head.group(2)} at {head.group(1)}" if head else "a warning"
+        record.msg = f"{where} (message not logged; LOG_LEVEL=DEBUG shows it)"
+        record.args = ()
+        return True
+
+
+def prepare(settings: Settings) -> None:
+    """Hardening shared by both servers; call before the server is created."""
+    redact.install()
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").addFilter(WarningWithoutText())
+
+
+def run_rasa(args: List[str], settings: Settings) -> None:
+    """`rasa run ARGS` with the API token from the environment."""
+    token = settings.rasa_token
+    if not token:
+        raise SystemExit(f"{TOKEN_VARIABLE} is not set: the HTTP API would be open.")
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in args):
+        raise SystemExit("Pass the token in RASA_TOKEN, not on the command line.")
+    # Public requests: at most MAX_REQUEST_BYTES. (Not for the action server: Rasa sends it
+    # whole trackers, and only Rasa can reach it.)
+    os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
+    if settings.trusted_proxies > 0:
+        os.environ["SANIC_PROXIES_COUNT"] = str(settings.trusted_proxies)
+    from bot import rasa_patches
+
+    rasa_patches.install()
+    import rasa
+    import rasa.__main__
+    import rasa.api
+
+    api_run = rasa.api.run
+
+    def run_with_token(*run_args, **kwargs):
+        # `rasa run` ends in rasa.run(**vars(args)); the token joins the arguments here.
+        kwargs["auth_token"] = token
+        return api_run(*run_args, **kwargs)
+
+    rasa.run = run_with_token
+    sys.argv = ["rasa", "run", *args]
+    rasa.__main__.main()
+
+
+def run_actions(args: List[str], settings: Settings) -> None:
+    """rasa_sdk's action server on ACTION_HOST."""
+    os.environ["SANIC_HOST"] = settings.action_host  # rasa_sdk's run() reads it
+    import rasa_sdk.__main__
+
+    sys.argv = ["rasa_sdk", *args]
+    rasa_sdk.__main__.main()
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in ("rasa", "actions"):
+        raise SystemExit("usage: python -m bot.serve {rasa|actions} ARGS...")
+    settings = Settings.from_env()
+    prepare(settings)
+    (run_rasa if argv[0] == "rasa" else run_actions)(argv[1:], settings)
+
+
+if __name__ == "__main__":
+    main()
