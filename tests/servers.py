@@ -106,7 +106,7 @@ class RasaServer:
                                          stdout=out, stderr=subprocess.STDOUT)
         try:
             # Generous: on a shared, loaded machine loading the model can take minutes.
-            wait_until(f"{self.url}/status?token={TOKEN}", 1500, self.proc,
+            wait_until(f"{self.url}/status?token={TOKEN}", 600, self.proc,
                        ok=lambda r: r.ok and bool(r.json().get("model_file")))
         except Exception:
             self.stop()  # never leave a half-started server behind
