@@ -1,6 +1,6 @@
 """Every change the project makes to Rasa's own classes, installed explicitly at server start.
 
-`python -m bot.rasa_server` (what `make run` and the test servers start) calls `install()` and
+`python -m bot.serve rasa` (what `make run`, the containers and the test servers start) calls `install()` and
 then Rasa's own command line. Rasa-private methods overridden here (each is pinned by a test in
 tests/unit/test_rasa_patches.py that fails when a Rasa upgrade changes it):
 
