@@ -5,22 +5,26 @@ likeliest meanings, "Iets anders" asks to rephrase, and a second miss ends in th
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import logging
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import contact_fields, programme
 from bot import names
 from bot.text import clarify
 from bot.text.fallback import fallback_response
 
+logger = logging.getLogger(__name__)
+
 # Actions that can ask "Bedoel je ...?" (they set the recovery slot).
 CLARIFYING_ACTIONS = (names.ACTION_FALLBACK, names.ACTION_PROGRAMME_ANSWER, names.ACTION_SEARCH)
 
 
-def recovery_step(tracker: Tracker) -> str | None:
+def recovery_step(tracker: Tracker) -> Optional[str]:
     """The recovery step of the bot's previous turn, if it was one."""
     return clarify.previous_step(tracker.events, tracker.get_slot(names.SLOT_RECOVERY),
                                  CLARIFYING_ACTIONS)
@@ -37,7 +41,7 @@ def say(dispatcher: CollectingDispatcher, reply: clarify.Reply) -> None:
         dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts() or None)
 
 
-class ActionFallback(Action):
+class ActionFallback(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_FALLBACK
 
@@ -46,11 +50,13 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
+        guard = message.get(names.GUARD_KEY)
         ranking = [i for i in message.get("intent_ranking") or []
                    if i.get("name") != names.NLU_FALLBACK]
         runner_up = next((i.get("name") for i in ranking if i.get("name") != intent), None)
-        response = fallback_response(intent, message.get("text"), message.get(names.GUARD_KEY),
-                                     runner_up)
+        response = fallback_response(intent, message.get("text"), guard, runner_up)
+        logger.debug("fallback: intent=%s guard=%s runner_up=%s response=%s",
+                     intent, guard, runner_up, response)
         if intent != names.DENY and response != names.UTTER_FALLBACK:
             # Empty, emoji, markup, too long, another language, out of scope: a fixed answer.
             dispatcher.utter_message(response=response, **contact_fields())
@@ -58,6 +64,9 @@ class ActionFallback(Action):
         selector = (message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
         choices = clarify.candidates(ranking, selector.get("ranking") or [], topic_titles(),
                                      message.get("entities") or [])
-        reply = clarify.recover(intent, recovery_step(tracker), choices)
+        step = recovery_step(tracker)
+        reply = clarify.recover(intent, step, choices)
+        logger.debug("recovery: previous step=%s choices=%d next step=%s",
+                     step, len(choices), reply.step)
         say(dispatcher, reply)
         return [SlotSet(names.SLOT_RECOVERY, reply.step)]

@@ -1,22 +1,26 @@
 """Answer programme questions (retrieval intent faq/*) from data/programme/."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import programme
 from bot import names
 from bot.content.answers import format_topic
 from bot.content.topics import choose_topic, is_unsure
 from bot.text import clarify
 
+logger = logging.getLogger(__name__)
+
 UNSURE_LEAD = "Ik weet niet zeker over welk onderwerp je vraag gaat."
 
 
-class ActionProgrammeAnswer(Action):
+class ActionProgrammeAnswer(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_PROGRAMME_ANSWER
 
@@ -35,10 +39,14 @@ class ActionProgrammeAnswer(Action):
             titles = {topic_id: topic.titel for topic_id, topic in data.topics.items()}
             choices = clarify.topic_choices(selector.get("ranking") or [], titles)
             if len(choices) >= 2:
+                logger.debug("topic: unsure (%s %.2f), offering %d topics", key, confidence,
+                             len(choices))
                 reply = clarify.ask_meaning(choices, UNSURE_LEAD)
                 dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
                 return [SlotSet(names.SLOT_RECOVERY, reply.step)]
         topic_id = choose_topic(data, key, confidence, mentioned)
+        logger.debug("topic: selector=%s confidence=%s mentioned=%s chosen=%s",
+                     key, confidence, mentioned, topic_id)
         if topic_id is None:
             dispatcher.utter_message(response=names.UTTER_TOPIC_UNKNOWN)
         else:
