@@ -31,6 +31,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot import names
 from bot.names import RESPONSE_SELECTOR_KEY
 
 logger = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ class LinearResponseSelector(_LinearComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**_LinearComponent.get_default_config(), "retrieval_intent": "faq"}
+        return {**_LinearComponent.get_default_config(), "retrieval_intent": names.FAQ}
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["retrieval_intent"]
