@@ -13,9 +13,10 @@ from bot import PROJECT_ROOT
 TEST_DIR = PROJECT_ROOT / "tests" / "nlu"
 TEST_FILES = sorted(TEST_DIR.glob("*.yml"))
 # Measured figures minus a margin (docs/nlu-pipeline.md).
-MIN_INTENT_ACCURACY = {"test_nlu.yml": 0.95, "test_nlu_angle2.yml": 0.90,
-                       "test_search_entities.yml": 0.90}
-MIN_RESPONSE_ACCURACY = 0.88
+# Measured 2026-11-28: 0.978, 0.973, 0.978; topics 0.990 and 0.944 (docs/nlu-pipeline.md).
+MIN_INTENT_ACCURACY = {"test_nlu.yml": 0.95, "test_nlu_angle2.yml": 0.95,
+                       "test_search_entities.yml": 0.93}
+MIN_RESPONSE_ACCURACY = 0.92
 
 
 NEAR_DUPLICATE_RATIO = 94  # rapidfuzz fuzz.ratio on normalised text, same intent label
