@@ -6,7 +6,7 @@ likeliest meanings, "Iets anders" asks to rephrase, and a second miss ends in th
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -18,13 +18,11 @@ from bot import names
 from bot.text import clarify
 from bot.text.fallback import fallback_response
 
-logger = logging.getLogger(__name__)
-
 # Actions that can ask "Bedoel je ...?" (they set the recovery slot).
 CLARIFYING_ACTIONS = (names.ACTION_FALLBACK, names.ACTION_PROGRAMME_ANSWER, names.ACTION_SEARCH)
 
 
-def recovery_step(tracker: Tracker) -> Optional[str]:
+def recovery_step(tracker: Tracker) -> str | None:
     """The recovery step of the bot's previous turn, if it was one."""
     return clarify.previous_step(tracker.events, tracker.get_slot(names.SLOT_RECOVERY),
                                  CLARIFYING_ACTIONS)
@@ -41,6 +39,9 @@ def say(dispatcher: CollectingDispatcher, reply: clarify.Reply) -> None:
         dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts() or None)
 
 
+logger = logging.getLogger(__name__)
+
+
 class ActionFallback(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_FALLBACK
@@ -50,13 +51,13 @@ class ActionFallback(GuardedAction):
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
-        guard = message.get(names.GUARD_KEY)
         ranking = [i for i in message.get("intent_ranking") or []
                    if i.get("name") != names.NLU_FALLBACK]
         runner_up = next((i.get("name") for i in ranking if i.get("name") != intent), None)
-        response = fallback_response(intent, message.get("text"), guard, runner_up)
+        response = fallback_response(intent, message.get("text"), message.get(names.GUARD_KEY),
+                                     runner_up)
         logger.debug("fallback: intent=%s guard=%s runner_up=%s response=%s",
-                     intent, guard, runner_up, response)
+                     intent, message.get(names.GUARD_KEY), runner_up, response)
         if intent != names.DENY and response != names.UTTER_FALLBACK:
             # Empty, emoji, markup, too long, another language, out of scope: a fixed answer.
             dispatcher.utter_message(response=response, **contact_fields())
@@ -64,9 +65,6 @@ class ActionFallback(GuardedAction):
         selector = (message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
         choices = clarify.candidates(ranking, selector.get("ranking") or [], topic_titles(),
                                      message.get("entities") or [])
-        step = recovery_step(tracker)
-        reply = clarify.recover(intent, step, choices)
-        logger.debug("recovery: previous step=%s choices=%d next step=%s",
-                     step, len(choices), reply.step)
+        reply = clarify.recover(intent, recovery_step(tracker), choices)
         say(dispatcher, reply)
         return [SlotSet(names.SLOT_RECOVERY, reply.step)]

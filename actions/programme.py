@@ -15,9 +15,10 @@ from bot.content.answers import format_topic
 from bot.content.topics import choose_topic, is_unsure
 from bot.text import clarify
 
-logger = logging.getLogger(__name__)
-
 UNSURE_LEAD = "Ik weet niet zeker over welk onderwerp je vraag gaat."
+
+
+logger = logging.getLogger(__name__)
 
 
 class ActionProgrammeAnswer(GuardedAction):
@@ -39,8 +40,6 @@ class ActionProgrammeAnswer(GuardedAction):
             titles = {topic_id: topic.titel for topic_id, topic in data.topics.items()}
             choices = clarify.topic_choices(selector.get("ranking") or [], titles)
             if len(choices) >= 2:
-                logger.debug("topic: unsure (%s %.2f), offering %d topics", key, confidence,
-                             len(choices))
                 reply = clarify.ask_meaning(choices, UNSURE_LEAD)
                 dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
                 return [SlotSet(names.SLOT_RECOVERY, reply.step)]

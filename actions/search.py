@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
 from actions.data import live_catalog, now
+from bot import names
 from bot.catalog import replies, roles
 from bot.catalog.dialogue import (
     EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
@@ -20,7 +21,6 @@ from bot.catalog.dialogue import (
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
 from bot.text import clarify
-from bot import names
 
 SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
@@ -106,7 +106,7 @@ class ActionSearch(GuardedAction):
             if word:
                 reply = roles.unknown_category(word, state, catalog)
                 say(dispatcher, reply)
-                asked = any(title == clarify.SOMETHING_ELSE for title, _ in reply.buttons)
+                asked = any(title == "Iets anders" for title, _ in reply.buttons)
                 return [SlotSet(SLOT, state.to_slot()),
                         SlotSet(names.SLOT_RECOVERY, clarify.CLARIFY if asked else None)]
             say(dispatcher, replies.ask_category(state, catalog))

@@ -31,8 +31,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot import names
-from bot.names import RESPONSE_SELECTOR_KEY
+from bot.names import FAQ, RESPONSE_SELECTOR_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +201,7 @@ class LinearResponseSelector(_LinearComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**_LinearComponent.get_default_config(), "retrieval_intent": names.FAQ}
+        return {**_LinearComponent.get_default_config(), "retrieval_intent": FAQ}
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["retrieval_intent"]
