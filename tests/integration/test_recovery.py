@@ -77,7 +77,8 @@ def test_roles_within_one_step(rasa_server, question, right):
 
 
 def test_seller_is_never_given_the_buyer_flow(rasa_server):
-    reply = texts(rasa_server.say(new_sender(), "ik wil leverancier worden van de gemeente haarlem"))
+    question = "ik wil leverancier worden van de gemeente haarlem"
+    reply = texts(rasa_server.say(new_sender(), question))
     assert not reply.startswith("Wat wil je inkopen")
 
 

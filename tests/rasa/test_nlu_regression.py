@@ -55,7 +55,7 @@ def near_duplicates(held_out: List[Tuple[str, str]], training: List[Tuple[str, s
     scores = process.cdist([t for _, t in held_out], [t for _, t in training],
                            scorer=fuzz.ratio, score_cutoff=ratio, workers=1)
     pairs = []
-    for i, j in zip(*scores.nonzero()):
+    for i, j in zip(*scores.nonzero(), strict=True):
         if held_out[i][0] == training[j][0]:
             pairs.append((held_out[i][0], held_out[i][1], training[j][1], float(scores[i, j])))
     return pairs
