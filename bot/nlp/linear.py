@@ -167,8 +167,9 @@ class LinearIntentClassifier(_LinearComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
             return messages
-        todo = [m for m in messages if m.get(TEXT)]
-        rankings = self.model.rank([m.get(TEXT) for m in todo])
+        # Every message gets a prediction (an empty text too): later components expect one.
+        todo = list(messages)
+        rankings = self.model.rank([m.get(TEXT) or "" for m in todo])
         for message, ranking in zip(todo, rankings, strict=True):
             top = ranking[: int(self.config["ranking_length"])]
             message.set(INTENT, {INTENT_NAME_KEY: top[0][0], PREDICTED_CONFIDENCE_KEY: top[0][1]},
