@@ -113,6 +113,7 @@ class ActionSearch(GuardedAction):
         text = message.get("text") or ""
         filters = extract_filters(text, message.get("entities") or [], catalog, now())
         if roles.role_conflict(intent, text):
+            logger.debug("search: intent %s contradicts the words, asking the role", intent)
             say(dispatcher, roles.ask_role(filters.categorie))
             return []
         state = next_state(intent, filters, _state(tracker))

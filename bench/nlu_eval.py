@@ -44,7 +44,8 @@ def train(config: Path, nlu: Path, out_dir: Path) -> Path:
     """Train an NLU-only model; returns the archive path."""
     from rasa.model_training import train_nlu
 
-    return Path(train_nlu(str(config), str(nlu), str(out_dir), domain=str(PROJECT_ROOT / "domain.yml")))
+    domain = str(PROJECT_ROOT / "domain.yml")
+    return Path(train_nlu(str(config), str(nlu), str(out_dir), domain=domain))
 
 
 def parse_all(model: Path, texts: Sequence[str]) -> List[Dict[str, Any]]:
@@ -73,7 +74,7 @@ def prediction(parsed: Dict[str, Any]) -> Tuple[str, float, bool, Optional[str]]
 
 def score(examples: Sequence[Example], parsed: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     rows = []
-    for (label, text), p in zip(examples, parsed):
+    for (label, text), p in zip(examples, parsed, strict=True):
         intent, confidence, fell_back, key = prediction(p)
         rows.append({"label": label, "text": text, "intent": intent, "confidence": confidence,
                      "fallback": fell_back, "faq_key": key})
@@ -91,14 +92,16 @@ def score(examples: Sequence[Example], parsed: Sequence[Dict[str, Any]]) -> Dict
         "answered": round(len(answered) / max(1, n), 4),
         "right_among_answered": round(
             sum(r["intent"] == coarse(r["label"]) for r in answered) / max(1, len(answered)), 4),
-        "confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in misses.most_common()],
+        "confusions": [{"gold": g, "predicted": p, "count": c}
+                       for (g, p), c in misses.most_common()],
         "errors": [r for r in rows if r["intent"] != coarse(r["label"])
                    or (r["label"].startswith("faq/") and r["faq_key"] != r["label"])],
         "rows": rows,
     }
 
 
-def cross_validate(config: Path, folds: int, work: Path, nlu: Path, seed: int = 1) -> Dict[str, Any]:
+def cross_validate(config: Path, folds: int, work: Path, nlu: Path,
+                   seed: int = 1) -> Dict[str, Any]:
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
     from sklearn.model_selection import StratifiedKFold
@@ -160,7 +163,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
                 1000 * (time.perf_counter() - started) / max(1, len(examples)), 1)
             report[name] = result
         if args.folds:
-            report["cross_validation"] = cross_validate(args.config, args.folds, work / "cv", args.data)
+            report["cross_validation"] = cross_validate(args.config, args.folds, work / "cv",
+                                                        args.data)
     summary = {k: ({kk: vv for kk, vv in v.items() if kk not in ("rows", "errors")}
                    if isinstance(v, dict) else v) for k, v in report.items()}
     print(json.dumps(summary, indent=1, ensure_ascii=False))

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from bot import names
 from bot.catalog.matching import STOPWORDS, normalize, resolve, vocabulary
+from bot.text.clarify import SOMETHING_ELSE
 
 BUYER, SELLER, JOINER = "inkoper", "ondernemer", "platform"
 
@@ -21,7 +22,8 @@ BUYER, SELLER, JOINER = "inkoper", "ondernemer", "platform"
 SELLER_CUES = (
     "leverancier worden", "leverancier van de gemeente", "leveren aan de gemeente",
     "aan de gemeente leveren", "aan de gemeente verkopen", "verkopen aan de gemeente",
-    "voor de gemeente werken", "werken voor de gemeente", "klant worden", "zaken doen met de gemeente",
+    "voor de gemeente werken", "werken voor de gemeente", "klant worden",
+    "zaken doen met de gemeente",
     "opdrachten van de gemeente", "opdrachten voor mijn", "opdracht voor mijn", "inschrijven op",
     "aanbesteding", "tender", "inkoopvraag", "inkoopvragen", "meedingen", "ik kan leveren",
     "wij kunnen leveren", "wil mijn diensten", "mijn producten verkopen",
@@ -41,9 +43,9 @@ ROLE_QUESTION = ("Wil je inkopen bij impactondernemers, of wil je zelf iets verk
 SEARCH_WORDS = frozenset("""
 zoek zoeken gezocht nodig hebben levert leveren leverancier leveranciers bedrijf bedrijven
 bedrijfje ondernemer ondernemers onderneming ondernemingen impactondernemer impactondernemers
-sociale sociaal sociaal opdracht opdrachten inkoopvraag inkoopvragen aanbieder aanbieders
-partij partijen iemand mensen kantoor team organisatie gemeente haarlem graag liefst
-""".split())
+sociale sociaal opdracht opdrachten inkoopvraag inkoopvragen aanbieder aanbieders partij
+partijen iemand mensen kantoor team organisatie gemeente haarlem graag liefst
+""".split())  # noqa: SIM905 (a word list, like matching.STOPWORDS)
 UNKNOWN_TERM = re.compile(
     r"\b(?:zoek(?:en)?|nodig|categorie|voor|levert|leveren|van)\s+(?:naar\s+)?"
     r"(?:een\s+|de\s+|het\s+|ons\s+|onze\s+)?(\w{5,})")
@@ -91,7 +93,7 @@ def similar_categories(word: str, options, n: int = 3) -> List[str]:
     """Category ids with a word that looks a lot like ``word`` (strong evidence only)."""
     vocab = vocabulary(options)
     found: List[str] = []
-    for _, score, index in process.extract(normalize(word), vocab.choices, scorer=fuzz.ratio,
+    for _, _score, index in process.extract(normalize(word), vocab.choices, scorer=fuzz.ratio,
                                            limit=None, score_cutoff=SIMILAR):
         key = vocab.choice_ids[index]
         if key not in found:
@@ -115,7 +117,7 @@ def unknown_category(word: str, state, catalog):
     head = f"Ik vond geen categorie '{word}'."
     if near:
         buttons = [(catalog.categories[c].naam, inform_payload(categorie=c)) for c in near]
-        buttons.append(("Iets anders", names.payload(names.DENY)))
+        buttons.append((SOMETHING_ELSE, names.payload(names.DENY)))
         return Reply(f"{head} Bedoel je een van deze?", buttons)
     question = ask_category(state, catalog)
     buttons = [*question.buttons, ("Medewerker spreken", names.payload(names.REQUEST_HUMAN))]

@@ -22,7 +22,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import (
-    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -56,7 +60,7 @@ class TextModel:
             return hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
         return hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TextModel":
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TextModel:
         self.clf.fit(self._features(texts, fit=True), list(labels))
         return self
 
@@ -80,7 +84,7 @@ class TextModel:
         return {"vectorizers": self.vectorizers, "clf": self.clf}
 
     @classmethod
-    def from_state(cls, state: Dict[str, Any]) -> "TextModel":
+    def from_state(cls, state: Dict[str, Any]) -> TextModel:
         model = cls()
         model.vectorizers, model.clf = state["vectorizers"], state["clf"]
         return model
@@ -104,7 +108,7 @@ class _LinearComponent(GraphComponent):
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "_LinearComponent":
+               execution_context: ExecutionContext) -> _LinearComponent:
         return cls(config, model_storage, resource)
 
     @classmethod
@@ -128,7 +132,7 @@ class _LinearComponent(GraphComponent):
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "_LinearComponent":
+             execution_context: ExecutionContext, **kwargs: Any) -> _LinearComponent:
         import skops.io as sio
 
         try:
@@ -163,8 +167,10 @@ class LinearIntentClassifier(_LinearComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
             return messages
-        todo = [m for m in messages if m.get(TEXT)]
-        for message, ranking in zip(todo, self.model.rank([m.get(TEXT) for m in todo])):
+        # Every message gets a prediction (an empty text too): later components expect one.
+        todo = list(messages)
+        rankings = self.model.rank([m.get(TEXT) or "" for m in todo])
+        for message, ranking in zip(todo, rankings, strict=True):
             top = ranking[: int(self.config["ranking_length"])]
             message.set(INTENT, {INTENT_NAME_KEY: top[0][0], PREDICTED_CONFIDENCE_KEY: top[0][1]},
                         add_to_output=True)
@@ -215,7 +221,8 @@ class LinearResponseSelector(_LinearComponent):
             return messages
         todo = [m for m in messages if m.get(TEXT)]
         intent = self.config["retrieval_intent"]
-        for message, ranking in zip(todo, self.model.rank([m.get(TEXT) for m in todo])):
+        rankings = self.model.rank([m.get(TEXT) for m in todo])
+        for message, ranking in zip(todo, rankings, strict=True):
             top = ranking[: int(self.config["ranking_length"])]
             message.set(RESPONSE_SELECTOR_KEY, selector_output(intent, top), add_to_output=True)
         return messages

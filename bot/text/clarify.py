@@ -134,7 +134,8 @@ def topic_choices(faq_ranking: Sequence[Mapping[str, Any]],
     return _faq_candidates(faq_ranking, topic_titles)
 
 
-def ask_meaning(choices: Sequence[Button], lead: str = "Ik weet niet zeker wat je bedoelt.") -> Reply:
+def ask_meaning(choices: Sequence[Button],
+                lead: str = "Ik weet niet zeker wat je bedoelt.") -> Reply:
     """Step 1: "Bedoel je ...?" with the choices and "Iets anders"."""
     text = f"{lead} Bedoel je een van deze?"
     return Reply(text, [*choices, (SOMETHING_ELSE, names.payload(names.DENY))], CLARIFY)
