@@ -29,7 +29,7 @@ from bench.report import machine, write_section  # noqa: E402
 from bench.synthetic import synthetic_catalog  # noqa: E402
 from bot.catalog.loader import load_catalog  # noqa: E402
 from bot.catalog.schema import AMSTERDAM  # noqa: E402
-from tests.servers import ActionServer, free_port, start_pair, wait_until  # noqa: E402
+from bot.devtools.servers import ActionServer, free_port, start_pair, wait_until  # noqa: E402
 
 OUR_TURNS = ["hallo", "Wat betekent LOL?", "wat is social return", "ik zoek een cateraar",
              "meer", "vertel meer over de tweede", "welke evenementen zijn er volgende maand",

@@ -1,0 +1,149 @@
+"""Start the real action server and Rasa server on free ports (for tests and benchmarks)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+from bot import PROJECT_ROOT
+from bot.channels.credentials import write_credentials
+from bot.runner import action_server_cmd, rasa_server_cmd, server_env
+from bot.settings import Settings
+
+TOKEN = "test-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process(proc: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """Terminate a server process, killing it if it does not stop in time."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_until(url: str, timeout: float, proc: subprocess.Popen, ok=lambda r: r.ok) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+        try:
+            if ok(requests.get(url, timeout=2)):
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@dataclass
+class ActionServer:
+    port: int
+    env: Dict[str, str]
+    log: Path
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "ActionServer":
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                action_server_cmd(self.port), cwd=PROJECT_ROOT, env=self.env,
+                stdout=out, stderr=subprocess.STDOUT,
+            )
+        wait_until(f"{self.url}/health", 60, self.proc)
+        return self
+
+    def stop(self) -> None:
+        stop_process(self.proc, timeout=15)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@dataclass
+class RasaServer:
+    port: int
+    endpoints: Path
+    env: Dict[str, str]
+    log: Path
+    extra_args: List[str] = field(default_factory=list)
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "RasaServer":
+        credentials = self.log.parent / f"credentials-{self.port}.yml"
+        write_credentials(credentials, self.env)
+        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, TOKEN, self.endpoints,
+                              Settings.from_env().cors_origins,
+                              credentials=credentials) + self.extra_args
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT)
+        wait_until(f"{self.url}/status?token={TOKEN}", 180, self.proc,
+                   ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        return self
+
+    def stop(self) -> None:
+        stop_process(self.proc, timeout=20)
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
+        """Send one message over the REST channel and return the bot's messages."""
+        resp = requests.post(f"{self.url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": text}, timeout=timeout)
+        resp.raise_for_status()
+        return resp.json()
+
+
+def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
+               rasa_port: Optional[int] = None):
+    """An action server and a Rasa server that talks to it, each on a free port.
+
+    `rasa_port`: a port chosen beforehand (when the environment must name it, e.g.
+    a channel's webhook URL)."""
+    env = server_env(Settings.from_env(), env_extra)
+    action = ActionServer(free_port(), env, workdir / "action-server.log").start()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: \"{action.url}/webhook\"\n"
+                         "  enable_selective_domain: true\n")
+    try:
+        rasa = RasaServer(rasa_port or free_port(), endpoints, env,
+                          workdir / "rasa-server.log").start()
+    except Exception:
+        action.stop()
+        raise
+    return action, rasa
+
+
+@contextmanager
+def running_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None, **kwargs):
+    """start_pair() as a context: both servers stop when it ends (for session fixtures)."""
+    from bot import training
+
+    training.train(PROJECT_ROOT)
+    action, rasa = start_pair(workdir, env_extra, **kwargs)
+    try:
+        yield action, rasa
+    finally:
+        rasa.stop()
+        action.stop()
