@@ -10,6 +10,7 @@ from bot import PROJECT_ROOT
 
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
+DEFAULT_SESSION_MAX_TURNS = 20
 
 
 def _path(name: str, default: Path) -> Path:
@@ -33,6 +34,7 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    session_max_turns: int
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,4 +47,5 @@ class Settings:
             cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
+            session_max_turns=int(os.environ.get("SESSION_MAX_TURNS", DEFAULT_SESSION_MAX_TURNS)),
         )

@@ -86,6 +86,7 @@ class RasaServer:
     log: Path
     extra_args: List[str] = field(default_factory=list)
     proc: Optional[subprocess.Popen] = None
+    model: Optional[Path] = None
 
     @property
     def url(self) -> str:
@@ -95,7 +96,7 @@ class RasaServer:
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
         cmd = rasa_server_cmd(PROJECT_ROOT, self.port, TOKEN, self.endpoints,
-                              Settings.from_env().cors_origins,
+                              Settings.from_env().cors_origins, model=self.model,
                               credentials=credentials) + self.extra_args
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
@@ -116,11 +117,11 @@ class RasaServer:
 
 
 def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
-               rasa_port: Optional[int] = None):
+               rasa_port: Optional[int] = None, model: Optional[Path] = None):
     """An action server and a Rasa server that talks to it, each on a free port.
 
     `rasa_port`: a port chosen beforehand (when the environment must name it, e.g.
-    a channel's webhook URL)."""
+    a channel's webhook URL). `model`: a model archive other than models/current.tar.gz."""
     env = server_env(Settings.from_env(), env_extra)
     action = ActionServer(free_port(), env, workdir / "action-server.log").start()
     endpoints = workdir / "endpoints.yml"
@@ -128,7 +129,7 @@ def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
                          "  enable_selective_domain: true\n")
     try:
         rasa = RasaServer(rasa_port or free_port(), endpoints, env,
-                          workdir / "rasa-server.log").start()
+                          workdir / "rasa-server.log", model=model).start()
     except Exception:
         action.stop()
         raise
