@@ -87,6 +87,7 @@ class RasaServer:
     extra_args: List[str] = field(default_factory=list)
     proc: Optional[subprocess.Popen] = None
     model: Optional[Path] = None
+    start_timeout: float = 420  # seconds; starting takes minutes on a busy 2-core machine
 
     @property
     def url(self) -> str:
@@ -101,8 +102,12 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        wait_until(f"{self.url}/status?token={TOKEN}", 180, self.proc,
-                   ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        try:
+            wait_until(f"{self.url}/status?token={TOKEN}", self.start_timeout, self.proc,
+                       ok=lambda r: r.ok and bool(r.json().get("model_file")))
+        except Exception:
+            self.stop()  # a server that did not come up must not stay behind
+            raise
         return self
 
     def stop(self) -> None:
