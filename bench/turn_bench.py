@@ -238,7 +238,7 @@ def action_search_ms(workdir: Path, requests_count: int) -> Dict[str, float]:
 def run(args: argparse.Namespace, workdir: Path) -> Dict[str, Dict[str, float]]:
     """Train both bots, start both, measure each step on stock then on ours."""
     r: Dict[str, Dict[str, float]] = {"train": {}}
-    if args.quick:
+    if args.quick or args.no_train:
         stock_project = Path(tempfile.gettempdir()) / "turn-bench-stock-cache" / "stock"
         if not (stock_project / "models").exists():
             shutil.rmtree(stock_project.parent, ignore_errors=True)
@@ -293,6 +293,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="no training (models/current.tar.gz, a cached stock project), "
                         "half the conversations, no action_search; nothing written")
+    parser.add_argument("--no-train", action="store_true",
+                        help="no training: models/current.tar.gz and a cached stock project "
+                        "(the table then has no training row)")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="turn-bench-"))

@@ -9,9 +9,10 @@ policies only see the current session, and the SQL tracker store only loads it.
 Here a session also "expires" when it already holds `max_turns` user messages, next to Rasa's own
 expiry after `session_expiration_time`. Rasa then runs `action_session_start` as usual: the slots
 are carried over (`carry_over_slots_to_new_session: true` in domain.yml), so the search context
-("meer", "de tweede") survives; only the policies' view of the turns before it is reset, which
-does not change a prediction here (no rule uses `conversation_start`, Memoization looks back 5
-turns). The full history stays in the tracker store.
+("meer", "de tweede") survives; only the policies' view of the turns before it is reset. No rule
+here uses `conversation_start`; the only rules that look at the turn before are the yes/no answers
+to the fallback's contact offer, so a full session does not end right after the fallback (it ends
+one turn later). The full history stays in the tracker store.
 """
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ import logging
 from typing import Callable, Optional
 
 from rasa.core.processor import MessageProcessor
-from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import names
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,8 @@ ORIGINAL: Callable[[MessageProcessor, DialogueStateTracker], bool] = (
     MessageProcessor._has_session_expired
 )
 _max_turns: Optional[int] = None
+# Rules answer the next message in the light of these actions: a session does not end after them.
+KEEP_CONTEXT_AFTER = frozenset({names.ACTION_FALLBACK})
 
 
 def turns_in_session(tracker: DialogueStateTracker, stop_at: Optional[int] = None) -> int:
@@ -43,13 +49,22 @@ def turns_in_session(tracker: DialogueStateTracker, stop_at: Optional[int] = Non
     return turns
 
 
+def last_action(tracker: DialogueStateTracker) -> Optional[str]:
+    """The latest action other than action_listen."""
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return event.action_name
+    return None
+
+
 def has_session_expired(self: MessageProcessor, tracker: DialogueStateTracker) -> bool:
     """Rasa's expiry by time, or the session holds `max_turns` user messages already."""
     if ORIGINAL(self, tracker):
         return True
     if not _max_turns or not self.domain.session_config.are_sessions_enabled():
         return False
-    if turns_in_session(tracker, stop_at=_max_turns) >= _max_turns:
+    if (turns_in_session(tracker, stop_at=_max_turns) >= _max_turns
+            and last_action(tracker) not in KEEP_CONTEXT_AFTER):
         log.debug("Session of %s is full (%d turns): a new session starts.",
                   tracker.sender_id, _max_turns)
         return True

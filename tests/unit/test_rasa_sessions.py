@@ -84,3 +84,16 @@ def test_turns_in_session_counts_user_messages_of_the_latest_session():
     assert rasa_sessions.turns_in_session(tracker(7, 4)) == 4
     assert rasa_sessions.turns_in_session(tracker(7, 4), stop_at=2) == 2
     assert rasa_sessions.turns_in_session(DialogueStateTracker("leeg", [])) == 0
+
+
+def test_a_full_session_does_not_end_right_after_the_fallback(max_turns):
+    """The yes/no rules after the fallback's contact offer need the turn before."""
+    events = list(tracker(3).events) + [UserUttered("blabla", {"name": "nlu_fallback"}),
+                                        ActionExecuted("action_fallback"),
+                                        ActionExecuted("action_listen")]
+    after_fallback = DialogueStateTracker.from_events("gebruiker", events)
+    assert not MessageProcessor._has_session_expired(processor(), after_fallback)
+    events += [UserUttered("ja", {"name": "affirm"}), ActionExecuted("action_contact"),
+               ActionExecuted("action_listen")]
+    assert MessageProcessor._has_session_expired(
+        processor(), DialogueStateTracker.from_events("gebruiker", events))
