@@ -31,10 +31,31 @@ def processor(expiry_minutes: float = 60) -> SimpleNamespace:
                                                                                 True)))
 
 
+RULES = """
+version: "3.1"
+rules:
+  - rule: greet
+    steps:
+      - intent: greet
+      - action: utter_greet
+  - rule: yes after the contact offer
+    steps:
+      - action: action_fallback
+      - intent: affirm
+      - action: action_contact
+"""
+
+
 @pytest.fixture
-def max_turns():
+def rules_dir(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    return tmp_path
+
+
+@pytest.fixture
+def max_turns(rules_dir):
     """Install with a limit of 3 user messages; restore Rasa's own method afterwards."""
-    rasa_sessions.install(3)
+    rasa_sessions.install(3, rules_dir)
     yield 3
     rasa_sessions.uninstall()
 
@@ -72,8 +93,8 @@ def test_sessions_disabled_never_expire(max_turns):
     assert not MessageProcessor._has_session_expired(processor(expiry_minutes=0), tracker(10))
 
 
-def test_zero_means_time_only():
-    rasa_sessions.install(0)
+def test_zero_means_time_only(rules_dir):
+    rasa_sessions.install(0, rules_dir)
     try:
         assert not MessageProcessor._has_session_expired(processor(), tracker(500))
     finally:
@@ -86,7 +107,11 @@ def test_turns_in_session_counts_user_messages_of_the_latest_session():
     assert rasa_sessions.turns_in_session(DialogueStateTracker("leeg", [])) == 0
 
 
-def test_a_full_session_does_not_end_right_after_the_fallback(max_turns):
+def test_rules_that_start_with_an_action_name_it(rules_dir):
+    assert rasa_sessions.rule_context_actions([rules_dir / "rules.yml"]) == {"action_fallback"}
+
+
+def test_a_full_session_does_not_end_right_after_an_action_a_rule_looks_back_to(max_turns):
     """The yes/no rules after the fallback's contact offer need the turn before."""
     events = list(tracker(3).events) + [UserUttered("blabla", {"name": "nlu_fallback"}),
                                         ActionExecuted("action_fallback"),
