@@ -1,13 +1,16 @@
 """Search offers, opportunities and events; page through results; details of one result."""
 from __future__ import annotations
 
+import logging
+import asyncio
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import live_catalog, now
 from bot.catalog import replies
 from bot.catalog.dialogue import (
@@ -16,9 +19,11 @@ from bot.catalog.dialogue import (
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
+from bot import names
 
-SLOT = "zoekopdracht"
+SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
+logger = logging.getLogger(__name__)
 
 
 def say(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
@@ -44,9 +49,18 @@ def listed_state(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
     return state
 
 
-def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
+async def current_snapshot():
+    """The live catalogue's snapshot, waited for in a worker thread.
+
+    A slow feed makes `snapshot()` wait up to 2.5 s; on the action server's event loop that would
+    stall every other user's action, so the wait happens off the loop.
+    """
+    return await asyncio.to_thread(lambda: live_catalog().snapshot())
+
+
+async def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
-    snapshot = live_catalog().snapshot()
+    snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
     items = results(state, snapshot.index, now())
     if not items:
@@ -62,11 +76,11 @@ def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text
     return [SlotSet(SLOT, state.to_slot())]
 
 
-class ActionSearch(Action):
+class ActionSearch(GuardedAction):
     """search_offers / search_opportunities / search_events, and refinements (inform)."""
 
     def name(self) -> Text:
-        return "action_search"
+        return names.ACTION_SEARCH
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -77,41 +91,43 @@ class ActionSearch(Action):
                                   catalog, now())
         state = next_state(intent, filters, _state(tracker))
         question = missing(state)
+        logger.debug("search: intent=%s filters=%s state=%s ask=%s", intent, filters,
+                     state.to_slot(), question)
         if question == "kind":
             say(dispatcher, replies.ask_kind())
             return [SlotSet(SLOT, state.to_slot())]
         if question == "categorie":
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
-        return show(dispatcher, state)
+        return await show(dispatcher, state)
 
 
-class ActionSearchMore(Action):
+class ActionSearchMore(GuardedAction):
     """"meer": the next page of the last search."""
 
     def name(self) -> Text:
-        return "action_search_more"
+        return names.ACTION_SEARCH_MORE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
+        return await show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
 
 
-class ActionSearchDetail(Action):
+class ActionSearchDetail(GuardedAction):
     """"vertel meer over de tweede": one result of the last list, in full."""
 
     def name(self) -> Text:
-        return "action_search_detail"
+        return names.ACTION_SEARCH_DETAIL
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        snapshot = live_catalog().snapshot()
+        snapshot = await current_snapshot()
         items = results(state, snapshot.index, now())
         item = replies.pick(items, parse_ordinal(tracker.latest_message.get("text") or ""))
         if item is None:
@@ -121,11 +137,11 @@ class ActionSearchDetail(Action):
         return []
 
 
-class ActionJoinPlatform(Action):
+class ActionJoinPlatform(GuardedAction):
     """How to put an offer or a demand on the inkoopplatform."""
 
     def name(self) -> Text:
-        return "action_join_platform"
+        return names.ACTION_JOIN_PLATFORM
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -47,6 +47,13 @@ SLOT_SEARCH = "zoekopdracht"
 # --- responses used by the actions -----------------------------------------------------------
 UTTER_CONTACT = "utter_contact"
 UTTER_TOPIC_UNKNOWN = "utter_topic_unknown"
+UTTER_FALLBACK = "utter_fallback"
+UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
+UTTER_OTHER_LANGUAGE = "utter_other_language"
+UTTER_EMPTY_MESSAGE = "utter_empty_message"
+UTTER_EMOJI_ONLY = "utter_emoji_only"
+UTTER_MARKUP_MESSAGE = "utter_markup_message"
+UTTER_LONG_MESSAGE = "utter_long_message"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping, Optional
 
 from bot import PROJECT_ROOT
 
@@ -12,10 +13,25 @@ DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
 DEFAULT_SESSION_MAX_TURNS = 20
 
+TRACKER_STORES = ("sqlite", "postgresql", "memory")
+LOCK_STORES = ("memory", "redis")
+EVENT_BROKERS = ("none", "rabbitmq")
 
-def _path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
     return Path(value) if value else default
+
+
+def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
+    return env.get(name) or None
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple) -> str:
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -23,29 +39,99 @@ class Settings:
     """Settings read once from the environment.
 
     Every environment variable the project reads is a field here (one per line, with its
-    default), and each is documented in the README's configuration table.
+    default), and each is documented in the README's configuration table. Secrets
+    (``*_password``) are not shown by ``repr`` and are never written to a file: the generated
+    endpoints file names them as ``${VAR}``, which Rasa reads from its environment.
     """
 
     programme_dir: Path
     spacy_model_dir: Path
     rasa_port: int
     action_port: int
-    rasa_token: str
+    rasa_token: str = field(repr=False)
     cors_origins: str
     max_message_chars: int
     data_dir: Path
     session_max_turns: int
+    action_server_url: str
+    action_timeout: float
+    tracker_store: str
+    postgres_host: str
+    postgres_port: int
+    postgres_db: str
+    postgres_user: str
+    postgres_password: str = field(repr=False)
+    lock_store: str
+    redis_host: str
+    redis_port: int
+    redis_db: int
+    redis_password: str = field(repr=False)
+    redis_key_prefix: str
+    event_broker: str
+    rabbitmq_host: str
+    rabbitmq_port: int
+    rabbitmq_user: str
+    rabbitmq_password: str = field(repr=False)
+    rabbitmq_queue: str
+    rabbitmq_exchange: str
+    sanic_workers: int
+    retention_days: int
+    retention_interval_hours: float
+    events_ics_url: Optional[str] = None
+    offers_json_url: Optional[str] = None
+    opportunities_json_url: Optional[str] = None
+    feed_ttl_seconds: float = 300.0
+    feed_timeout_seconds: float = 2.0
+    feed_wait_seconds: float = 2.5
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if env is None else env
+        action_port = int(env.get("ACTION_PORT", "5055"))
         return cls(
-            programme_dir=_path("PROGRAMME_DIR", PROJECT_ROOT / "data" / "programme"),
-            spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy-nl"),
-            rasa_port=int(os.environ.get("RASA_PORT", "5005")),
-            action_port=int(os.environ.get("ACTION_PORT", "5055")),
-            rasa_token=os.environ.get("RASA_TOKEN", ""),
-            cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
-            max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
-            data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
-            session_max_turns=int(os.environ.get("SESSION_MAX_TURNS", DEFAULT_SESSION_MAX_TURNS)),
+            programme_dir=_path(env, "PROGRAMME_DIR", PROJECT_ROOT / "data" / "programme"),
+            spacy_model_dir=_path(env, "SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy-nl"),
+            rasa_port=int(env.get("RASA_PORT", "5005")),
+            action_port=action_port,
+            rasa_token=env.get("RASA_TOKEN", ""),
+            cors_origins=env.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
+            max_message_chars=int(env.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
+            data_dir=_path(env, "DATA_DIR", PROJECT_ROOT / "var"),
+            session_max_turns=int(env.get("SESSION_MAX_TURNS", DEFAULT_SESSION_MAX_TURNS)),
+            action_server_url=env.get("ACTION_SERVER_URL")
+            or f"http://localhost:{action_port}/webhook",
+            action_timeout=float(env.get("ACTION_TIMEOUT", "5")),
+            tracker_store=_choice(env, "TRACKER_STORE", TRACKER_STORES),
+            postgres_host=env.get("POSTGRES_HOST", "localhost"),
+            postgres_port=int(env.get("POSTGRES_PORT", "5432")),
+            postgres_db=env.get("POSTGRES_DB", "rasa"),
+            postgres_user=env.get("POSTGRES_USER", "rasa"),
+            postgres_password=env.get("POSTGRES_PASSWORD", ""),
+            lock_store=_choice(env, "LOCK_STORE", LOCK_STORES),
+            redis_host=env.get("REDIS_HOST", "localhost"),
+            redis_port=int(env.get("REDIS_PORT", "6379")),
+            redis_db=int(env.get("REDIS_DB", "1")),
+            redis_password=env.get("REDIS_PASSWORD", ""),
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX", "impact"),
+            event_broker=_choice(env, "EVENT_BROKER", EVENT_BROKERS),
+            rabbitmq_host=env.get("RABBITMQ_HOST", "localhost"),
+            rabbitmq_port=int(env.get("RABBITMQ_PORT", "5672")),
+            rabbitmq_user=env.get("RABBITMQ_USER", "rasa"),
+            rabbitmq_password=env.get("RABBITMQ_PASSWORD", ""),
+            rabbitmq_queue=env.get("RABBITMQ_QUEUE", "rasa_events"),
+            rabbitmq_exchange=env.get("RABBITMQ_EXCHANGE", "rasa-exchange"),
+            sanic_workers=int(env.get("SANIC_WORKERS", "1")),
+            retention_days=int(env.get("RETENTION_DAYS", "30")),
+            retention_interval_hours=float(env.get("RETENTION_INTERVAL_HOURS", "24")),
+            events_ics_url=_optional(env, "EVENTS_ICS_URL"),
+            offers_json_url=_optional(env, "OFFERS_JSON_URL"),
+            opportunities_json_url=_optional(env, "OPPORTUNITIES_JSON_URL"),
+            feed_ttl_seconds=float(env.get("FEED_TTL_SECONDS", "300")),
+            feed_timeout_seconds=float(env.get("FEED_TIMEOUT_SECONDS", "2")),
+            feed_wait_seconds=float(env.get("FEED_WAIT_SECONDS", "2.5")),
         )
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite tracker store of the embedded default."""
+        return self.data_dir / "conversations.db"

@@ -4,8 +4,10 @@ from bot.devtools.servers import (  # noqa: F401
     ActionServer,
     RasaServer,
     free_port,
+    pair_env,
     running_pair,
     start_pair,
+    start_rasa,
     stop_process,
     wait_until,
 )

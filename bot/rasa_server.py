@@ -1,0 +1,21 @@
+"""`python -m bot.rasa_server run ...`: Rasa's command line with the project's patches installed.
+
+The patches (bot/rasa_patches.py) and the bounded sessions (bot/rasa_sessions.py) are installed
+explicitly here, before Rasa starts, instead of as a side effect of importing a channel module.
+"""
+from __future__ import annotations
+
+
+def main() -> None:
+    from bot import rasa_patches, rasa_sessions
+    from bot.settings import Settings
+
+    rasa_patches.install()
+    rasa_sessions.install(Settings.from_env().session_max_turns)
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
