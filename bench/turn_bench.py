@@ -163,7 +163,7 @@ def start_stock(project: Path, workdir: Path) -> Bot:
                                 cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(f"{url}/status?token=bench", 300, proc,
+        wait_until(f"{url}/status?token=bench", 900, proc,
                    ok=lambda r: r.ok and bool(r.json().get("model_file")))
     except Exception:
         stop_process(proc)
