@@ -336,7 +336,7 @@ def render(r: Dict[str, Dict[str, float]], args: argparse.Namespace) -> str:
     row("Rasa server RSS after start", r["stock start"]["rss"], r["ours start"]["rss"], ".0f", "MB")
     row("Rasa server RSS after load", r["stock after"]["rss"], r["ours after"]["rss"], ".0f", "MB")
     sl, ol = r["stock long"], r["ours long"]
-    row(f"long conversation: turns 1-50 on one sender, p50", sl["first50"], ol["first50"],
+    row("long conversation: turns 1-50 on one sender, p50", sl["first50"], ol["first50"],
         ".1f", "ms")
     row(f"long conversation: turns {args.long - 49}-{args.long}, p50", sl["last50"],
         ol["last50"], ".1f", "ms")
@@ -348,8 +348,11 @@ def render(r: Dict[str, Dict[str, float]], args: argparse.Namespace) -> str:
         "## Turns",
         "",
         "`bench/turn_bench.py` (`make bench`), one run: stock Rasa (`rasa init`, same Rasa 3.6.21 "
-        "venv) and this assistant, both trained from scratch here, then both running as real "
-        "servers; each step runs on stock, then on ours. REST channel, closed loop, "
+        "venv) and this assistant, "
+        + ("both trained from scratch here (empty cache), then " if r["train"] else
+           "trained before this run (`--no-train`: no training row), ")
+        + "both running as real servers; each step runs on stock, then on ours. "
+        "REST channel, closed loop, "
         f"8-message conversations then a new sender ({args.conversations} conversations for 1 "
         f"user, 2 per user for 10 and 50 users); the long conversation is {args.long} turns "
         "on one sender. Latency per turn, measured by the client. The machine is shared: "
