@@ -235,6 +235,10 @@ def action_search_ms(workdir: Path, requests_count: int) -> Dict[str, float]:
         server.stop()
 
 
+def progress(step: str) -> None:
+    print(f"{datetime.now():%H:%M:%S} {step}", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace, workdir: Path) -> Dict[str, Dict[str, float]]:
     """Train both bots, start both, measure each step on stock then on ours."""
     r: Dict[str, Dict[str, float]] = {"train": {}}
@@ -246,12 +250,16 @@ def run(args: argparse.Namespace, workdir: Path) -> Dict[str, Dict[str, float]]:
             train_stock(stock_project.parent)
         our_model = ROOT / "models" / "current.tar.gz"
     else:
+        progress("training stock")
         r["train"]["stock"] = train_stock(workdir)
+        progress("training ours")
         r["train"]["ours"] = train_ours(workdir)
         stock_project, our_model = workdir / "stock", workdir / "ours-model" / "ours.tar.gz"
     bots: List[Bot] = []
     try:
+        progress("starting stock")
         bots.append(start_stock(stock_project, workdir))
+        progress("starting ours")
         bots.append(start_ours(workdir, our_model))
         for bot in bots:
             r[f"{bot.name} start"] = {"rss": rss_mb(bot.pid)}
@@ -262,11 +270,13 @@ def run(args: argparse.Namespace, workdir: Path) -> Dict[str, Dict[str, float]]:
         for bot in bots:
             r[f"{bot.name} parse"] = {"p50": parse_p50(bot, args.parse)}
         for users in LEVELS:
+            progress(f"{users} users")
             conversations = args.conversations if users == 1 else max(users, 2 * users)
             conversations = conversations if not args.quick else max(users, conversations // 2)
             for bot in bots:
                 r[f"{bot.name} c{users}"] = load(bot, users, conversations, bot.name)
         for bot in bots:
+            progress(f"long conversation, {bot.name}")
             times = long_conversation(bot, args.long, bot.name)
             tail = times[-50:]
             r[f"{bot.name} long"] = {"first50": statistics.median(times[:50]),
