@@ -174,7 +174,9 @@ def start_stock(project: Path, workdir: Path) -> Bot:
 def start_ours(workdir: Path, model: Path) -> Bot:
     from bot.devtools.servers import TOKEN
 
-    action, rasa = start_pair(workdir, model=model)
+    # A turn that waits for a starved action server is measured, not cut off by the 5-second
+    # ACTION_TIMEOUT apology (that would make an overloaded assistant look fast).
+    action, rasa = start_pair(workdir, {"ACTION_TIMEOUT": "120"}, model=model)
 
     def stop() -> None:
         rasa.stop()
