@@ -273,7 +273,7 @@ def run(args: argparse.Namespace, workdir: Path) -> Dict[str, Dict[str, float]]:
             r[f"{bot.name} parse"] = {"p50": parse_p50(bot, args.parse)}
         for users in LEVELS:
             progress(f"{users} users")
-            conversations = args.conversations if users == 1 else max(users, 2 * users)
+            conversations = args.conversations if users == 1 else args.per_user * users
             conversations = conversations if not args.quick else max(users, conversations // 2)
             for bot in bots:
                 r[f"{bot.name} c{users}"] = load(bot, users, conversations, bot.name)
@@ -300,6 +300,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=15,
                         help="new senders for the one-user run (10 and 50 users: 2 per user)")
+    parser.add_argument("--per-user", type=int, default=2,
+                        help="conversations per user for 10 and 50 users")
     parser.add_argument("--long", type=int, default=500, help="turns of the long conversation")
     parser.add_argument("--parse", type=int, default=100, help="/model/parse calls")
     parser.add_argument("--quick", action="store_true",
@@ -366,7 +368,7 @@ def render(r: Dict[str, Dict[str, float]], args: argparse.Namespace) -> str:
         + "both running as real servers; each step runs on stock, then on ours. "
         "REST channel, closed loop, "
         f"8-message conversations then a new sender ({args.conversations} conversations for 1 "
-        f"user, 2 per user for 10 and 50 users); the long conversation is {args.long} turns "
+        f"user, {args.per_user} per user for 10 and 50 users); the long conversation is {args.long} turns "
         "on one sender. Latency per turn, measured by the client. The machine is shared: "
         "compare the ratios (ours / stock), not the absolute numbers across runs.",
         "",
