@@ -25,7 +25,7 @@ from bench.turn_bench import OUR_TURNS, converse, percentile, rss_mb  # noqa: E4
 from bot import training  # noqa: E402
 from bot.catalog.schema import AMSTERDAM  # noqa: E402
 from tests import services  # noqa: E402
-from tests.servers import ActionServer, free_port, pair_env, start_rasa  # noqa: E402
+from bot.devtools.servers import ActionServer, free_port, pair_env, start_rasa  # noqa: E402
 
 STORES = ("memory", "sqlite", "postgresql")
 
