@@ -12,14 +12,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
 from actions.data import live_catalog, now
-from bot.catalog import replies
+from bot import names
+from bot.catalog import replies, roles
 from bot.catalog.dialogue import (
     EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
     platform_role, results,
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
-from bot import names
+from bot.text import clarify
 
 SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
@@ -87,8 +88,11 @@ class ActionSearch(GuardedAction):
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name") or ""
         catalog = live_catalog().catalog
-        filters = extract_filters(message.get("text") or "", message.get("entities") or [],
-                                  catalog, now())
+        text = message.get("text") or ""
+        filters = extract_filters(text, message.get("entities") or [], catalog, now())
+        if roles.role_conflict(intent, text):
+            say(dispatcher, roles.ask_role(filters.categorie))
+            return []
         state = next_state(intent, filters, _state(tracker))
         question = missing(state)
         logger.debug("search: intent=%s filters=%s state=%s ask=%s", intent, filters,
@@ -97,6 +101,13 @@ class ActionSearch(GuardedAction):
             say(dispatcher, replies.ask_kind())
             return [SlotSet(SLOT, state.to_slot())]
         if question == "categorie":
+            word = roles.unknown_category_word(text, catalog.categories.values())
+            if word:
+                reply = roles.unknown_category(word, state, catalog)
+                say(dispatcher, reply)
+                asked = any(title == "Iets anders" for title, _ in reply.buttons)
+                return [SlotSet(SLOT, state.to_slot()),
+                        SlotSet(names.SLOT_RECOVERY, clarify.CLARIFY if asked else None)]
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
         return await show(dispatcher, state)

@@ -43,6 +43,7 @@ ACTION_JOIN_PLATFORM = "action_join_platform"
 
 # --- slots ---------------------------------------------------------------------------------
 SLOT_SEARCH = "zoekopdracht"
+SLOT_RECOVERY = "herstelstap"  # the step of the two-step recovery (bot.text.clarify)
 
 # --- responses used by the actions -----------------------------------------------------------
 UTTER_CONTACT = "utter_contact"
@@ -54,6 +55,7 @@ UTTER_EMPTY_MESSAGE = "utter_empty_message"
 UTTER_EMOJI_ONLY = "utter_emoji_only"
 UTTER_MARKUP_MESSAGE = "utter_markup_message"
 UTTER_LONG_MESSAGE = "utter_long_message"
+UTTER_ANYTHING_ELSE = "utter_anything_else"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"
