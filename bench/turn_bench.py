@@ -227,7 +227,7 @@ def action_search_ms(workdir: Path, requests_count: int) -> Dict[str, float]:
                             "latest_event_time": None, "followup_action": None,
                             "active_loop": {}, "latest_action_name": "action_listen"}}
                 start = time.perf_counter()
-                resp = session.post(f"{server.url}/webhook", json=body, timeout=30)
+                resp = session.post(f"{server.url}/webhook", json=body, timeout=300)
                 resp.raise_for_status()
                 if i:  # the first call loads and indexes the catalogue
                     times.append((time.perf_counter() - start) * 1000)
@@ -291,8 +291,11 @@ def run(args: argparse.Namespace, workdir: Path) -> Dict[str, Dict[str, float]]:
     finally:
         for bot in bots:
             bot.stop()
-    if not args.quick:
-        r["action_search"] = action_search_ms(workdir, 300)
+    if not (args.quick or args.no_action_search):
+        try:
+            r["action_search"] = action_search_ms(workdir, 300)
+        except Exception as error:  # the turn table is still worth writing
+            progress(f"action_search benchmark failed: {error!r}")
     return r
 
 
@@ -310,6 +313,8 @@ def main() -> None:
     parser.add_argument("--no-train", action="store_true",
                         help="no training: models/current.tar.gz and a cached stock project "
                         "(the table then has no training row)")
+    parser.add_argument("--no-action-search", action="store_true",
+                        help="skip action_search with the large synthetic catalogue")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="turn-bench-"))
