@@ -1,4 +1,5 @@
 """Configuration from environment variables, with safe defaults (see the table in README.md)."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,6 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from bot import PROJECT_ROOT
-
 
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
@@ -85,7 +85,7 @@ class Settings:
     feed_wait_seconds: float = 2.5
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
         env = os.environ if env is None else env
         action_port = int(env.get("ACTION_PORT", "5055"))
         return cls(

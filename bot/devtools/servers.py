@@ -88,7 +88,7 @@ class RasaServer:
     extra_args: List[str] = field(default_factory=list)
     proc: Optional[subprocess.Popen] = None
     model: Optional[Path] = None
-    start_timeout: float = 900  # seconds; starting took over 5 minutes on a busy 2-core machine
+    start_timeout: float = 1500  # seconds; on a shared, loaded machine loading takes minutes
 
     @property
     def url(self) -> str:
