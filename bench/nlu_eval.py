@@ -34,7 +34,7 @@ def coarse(label: str) -> str:
 
 def held_out_sets() -> Dict[str, List[Example]]:
     """Each tests/nlu/*.yml file with intent examples, as (label, text) pairs."""
-    from tests.rasa.test_nlu_regression import TEST_FILES, labelled_examples
+    from bot.devtools.nlu_data import TEST_FILES, labelled_examples
 
     sets = {p.name: list(labelled_examples(p)) for p in TEST_FILES}
     return {name: items for name, items in sets.items() if items}

@@ -25,8 +25,8 @@ from bench.report import machine, write_section  # noqa: E402
 from bench.turn_bench import OUR_TURNS, converse, percentile, rss_mb  # noqa: E402
 from bot import training  # noqa: E402
 from bot.catalog.schema import AMSTERDAM  # noqa: E402
-from tests import services  # noqa: E402
-from tests.servers import ActionServer, free_port, pair_env, start_rasa  # noqa: E402
+from bot.devtools import services  # noqa: E402
+from bot.devtools.servers import ActionServer, free_port, pair_env, start_rasa  # noqa: E402
 
 STORES = ("memory", "sqlite", "postgresql")
 

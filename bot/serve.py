@@ -6,7 +6,8 @@ This is the one place where both servers are hardened before they start (`prepar
   log level is DEBUG: Rasa's run-time warnings quote the user's text (e.g. "Failed to
   parse arguments in line '/greet{...'");
 Then:
-- `rasa`: the project's Rasa patches (bot/rasa_patches.py), then Rasa's own `rasa run`
+- `rasa`: the project's Rasa patches (bot/rasa_patches.py) and bounded sessions
+  (bot/rasa_sessions.py), then Rasa's own `rasa run`
   command line, with the HTTP API token read from the
   environment (RASA_TOKEN) and handed to Rasa's `run()` in this process, so the token never
   appears on a command line (`ps`). Sanic's request size limit is MAX_REQUEST_BYTES (Sanic
@@ -68,9 +69,10 @@ def run_rasa(args: List[str], settings: Settings) -> None:
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_request_bytes)
     if settings.trusted_proxies > 0:
         os.environ["SANIC_PROXIES_COUNT"] = str(settings.trusted_proxies)
-    from bot import rasa_patches
+    from bot import rasa_patches, rasa_sessions
 
     rasa_patches.install()
+    rasa_sessions.install(settings.session_max_turns)
     import rasa
     import rasa.__main__
     import rasa.api

@@ -12,6 +12,7 @@ from bot import PROJECT_ROOT
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+DEFAULT_SESSION_MAX_TURNS = 20
 
 TRACKER_STORES = ("sqlite", "postgresql", "memory")
 LOCK_STORES = ("memory", "redis")
@@ -52,6 +53,7 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    session_max_turns: int
     action_server_url: str
     action_timeout: float
     tracker_store: str
@@ -106,6 +108,7 @@ class Settings:
             cors_origins=env.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path(env, "DATA_DIR", PROJECT_ROOT / "var"),
+            session_max_turns=int(env.get("SESSION_MAX_TURNS", DEFAULT_SESSION_MAX_TURNS)),
             action_server_url=env.get("ACTION_SERVER_URL")
             or f"http://localhost:{action_port}/webhook",
             action_timeout=float(env.get("ACTION_TIMEOUT", "5")),

@@ -1,17 +1,15 @@
 """Held-out NLU test set (tests/nlu/, never copied into data/nlu/)."""
 import json
-import re
 from pathlib import Path
 from typing import Iterator, List, Tuple
 
 import pytest
-import yaml
 from rapidfuzz import fuzz, process
 
 from bot import PROJECT_ROOT
 
-TEST_DIR = PROJECT_ROOT / "tests" / "nlu"
-TEST_FILES = sorted(TEST_DIR.glob("*.yml"))
+# The held-out sets and their reading: bot/devtools/nlu_data.py (bench/nlu_eval.py uses them too).
+from bot.devtools.nlu_data import TEST_DIR, TEST_FILES, labelled_examples, normalise  # noqa: E402,F401
 # Measured figures minus a margin (docs/nlu-pipeline.md).
 # Measured 2026-11-28: 0.978, 0.973, 0.978; topics 0.990 and 0.944 (docs/nlu-pipeline.md).
 MIN_INTENT_ACCURACY = {"test_nlu.yml": 0.95, "test_nlu_angle2.yml": 0.95,
@@ -20,21 +18,6 @@ MIN_RESPONSE_ACCURACY = 0.92
 
 
 NEAR_DUPLICATE_RATIO = 94  # rapidfuzz fuzz.ratio on normalised text, same intent label
-
-
-def normalise(text: str) -> str:
-    return " ".join(text.lower().split()).strip(" ?!.,")
-
-
-def labelled_examples(path: Path) -> Iterator[Tuple[str, str]]:
-    """(intent, normalised text) for each example of an NLU file, entity markup removed."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for item in doc.get("nlu", []):
-        if "intent" in item:
-            for line in item["examples"].splitlines():
-                if line.strip().startswith("- "):
-                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])
-                    yield item["intent"], normalise(text)
 
 
 def examples(path: Path) -> Iterator[str]:
