@@ -33,6 +33,16 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    # Live handover to the helpdesk (bot/handoff: hours, live desk, agent console, API).
+    office_hours: str = "mon-fri 09:00-17:00"
+    office_timezone: str = "Europe/Amsterdam"
+    office_holidays: str = "NL"
+    office_closed_days: str = ""
+    handoff_wait_seconds: int = 180
+    console_accounts: str = ""
+    console_session_minutes: int = 480
+    handoff_webhook_url: str = ""
+    handoff_webhook_secret: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -45,4 +55,13 @@ class Settings:
             cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
+            office_hours=os.environ.get("OFFICE_HOURS", "mon-fri 09:00-17:00"),
+            office_timezone=os.environ.get("OFFICE_TIMEZONE", "Europe/Amsterdam"),
+            office_holidays=os.environ.get("OFFICE_HOLIDAYS", "NL"),
+            office_closed_days=os.environ.get("OFFICE_CLOSED_DAYS", ""),
+            handoff_wait_seconds=int(os.environ.get("HANDOFF_WAIT_SECONDS", "180")),
+            console_accounts=os.environ.get("CONSOLE_ACCOUNTS", ""),
+            console_session_minutes=int(os.environ.get("CONSOLE_SESSION_MINUTES", "480")),
+            handoff_webhook_url=os.environ.get("HANDOFF_WEBHOOK_URL", ""),
+            handoff_webhook_secret=os.environ.get("HANDOFF_WEBHOOK_SECRET", ""),
         )
