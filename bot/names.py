@@ -43,13 +43,35 @@ ACTION_SEARCH = "action_search"
 ACTION_SEARCH_MORE = "action_search_more"
 ACTION_SEARCH_DETAIL = "action_search_detail"
 ACTION_JOIN_PLATFORM = "action_join_platform"
+ACTION_HANDOFF_OFFER = "action_handoff_offer"
+ACTION_HANDOFF_START = "action_handoff_start"
+ACTION_HANDOFF_SUBMIT = "action_handoff_submit"
+ACTION_ASK_CONTACT_QUESTION = "action_ask_contact_question"
+VALIDATE_CONTACT_FORM = "validate_contact_form"
+
+# --- forms ---------------------------------------------------------------------------------
+CONTACT_FORM = "contact_form"
 
 # --- slots ---------------------------------------------------------------------------------
 SLOT_SEARCH = "zoekopdracht"
+SLOT_HANDOFF_OFFER = "handoff_offer"
+SLOT_HANDOFF_MODE = "handoff_mode"
+SLOT_CONTACT_NAME = "contact_name"
+SLOT_CONTACT_ADDRESS = "contact_address"
+SLOT_CONTACT_EMAIL = "contact_email"
+SLOT_CONTACT_PHONE = "contact_phone"
+SLOT_CONTACT_QUESTION = "contact_question"
+SLOT_CONTACT_QUESTION_DRAFT = "contact_question_draft"
+SLOT_CONTACT_CANCELLED = "contact_cancelled"
 
 # --- responses used by the actions -----------------------------------------------------------
 UTTER_CONTACT = "utter_contact"
 UTTER_TOPIC_UNKNOWN = "utter_topic_unknown"
+UTTER_HANDOFF_DECLINED = "utter_handoff_declined"
+UTTER_ANYTHING_ELSE = "utter_anything_else"
+# Asked by contact_form (Rasa finds them by name: utter_ask_<slot>).
+UTTER_ASK_CONTACT_NAME = "utter_ask_contact_name"
+UTTER_ASK_CONTACT_ADDRESS = "utter_ask_contact_address"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"
