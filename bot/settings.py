@@ -17,6 +17,13 @@ def _path(name: str, default: Path) -> Path:
     return Path(value) if value else default
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Settings read once from the environment.
@@ -43,6 +50,21 @@ class Settings:
     console_session_minutes: int = 480
     handoff_webhook_url: str = ""
     handoff_webhook_secret: str = ""
+    # Contact requests (bot/handoff: outbox, worker, adapters).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    helpdesk_email: str = ""
+    klantinteracties_url: str = ""
+    klantinteracties_token: str = ""
+    klantinteracties_actor: str = ""
+    handoff_retention_days: int = 30
+    handoff_retry_seconds: float = 30.0
+    handoff_timeout_seconds: float = 15.0
+    handoff_worker: bool = True
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -64,4 +86,18 @@ class Settings:
             console_session_minutes=int(os.environ.get("CONSOLE_SESSION_MINUTES", "480")),
             handoff_webhook_url=os.environ.get("HANDOFF_WEBHOOK_URL", ""),
             handoff_webhook_secret=os.environ.get("HANDOFF_WEBHOOK_SECRET", ""),
+            smtp_host=os.environ.get("SMTP_HOST", ""),
+            smtp_port=int(os.environ.get("SMTP_PORT", "587")),
+            smtp_user=os.environ.get("SMTP_USER", ""),
+            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_flag("SMTP_STARTTLS", True),
+            smtp_from=os.environ.get("SMTP_FROM", ""),
+            helpdesk_email=os.environ.get("HELPDESK_EMAIL", ""),
+            klantinteracties_url=os.environ.get("KLANTINTERACTIES_URL", ""),
+            klantinteracties_token=os.environ.get("KLANTINTERACTIES_TOKEN", ""),
+            klantinteracties_actor=os.environ.get("KLANTINTERACTIES_ACTOR", ""),
+            handoff_retention_days=int(os.environ.get("HANDOFF_RETENTION_DAYS", "30")),
+            handoff_retry_seconds=float(os.environ.get("HANDOFF_RETRY_SECONDS", "30")),
+            handoff_timeout_seconds=float(os.environ.get("HANDOFF_TIMEOUT_SECONDS", "15")),
+            handoff_worker=_flag("HANDOFF_WORKER", True),
         )
