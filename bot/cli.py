@@ -69,6 +69,27 @@ def cmd_run(_: argparse.Namespace) -> int:
     return runner.run(PROJECT_ROOT)
 
 
+def cmd_console_account(args: argparse.Namespace) -> int:
+    """Print a CONSOLE_ACCOUNTS line (name:argon2-hash) for a password typed twice."""
+    import getpass
+
+    from bot.handoff.console import NAME_PATTERN, hash_password
+
+    if not NAME_PATTERN.match(args.name):
+        print("A name has 1-64 letters, digits, '.', '_' or '-'.", file=sys.stderr)
+        return 2
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\n")
+    if sys.stdin.isatty() and getpass.getpass("Again: ") != password:
+        print("The passwords differ.", file=sys.stderr)
+        return 2
+    if len(password) < 12:
+        print("Use a password of at least 12 characters.", file=sys.stderr)
+        return 2
+    print(f"{args.name}:{hash_password(password)}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +103,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     p = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_train)
+    p = sub.add_parser("console-account",
+                       help="print a CONSOLE_ACCOUNTS line for the agent console (reads a password)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_console_account)
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )

@@ -327,8 +327,19 @@ class LiveDesk:
         return [Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"],
                         r["created_at"]) for r in rows]
 
+    def mark_pending(self, message_id: int) -> None:
+        """The user's channel cannot push: deliver with the reply to their next message."""
+        with self._connect() as db:
+            db.execute("UPDATE live_message SET delivered = 0 WHERE id = ?", (message_id,))
+
     def undelivered(self, conversation_id: str) -> List[Message]:
         """Messages for a user on a channel that cannot push (REST); marks them delivered."""
+        with self._connect() as db:  # the common case, nothing pending: no write lock
+            if db.execute(
+                    "SELECT 1 FROM live_message m JOIN live_handoff h ON h.id = m.handoff_id "
+                    "WHERE h.conversation_id = ? AND m.delivered = 0 LIMIT 1",
+                    (conversation_id,)).fetchone() is None:
+                return []
         with self._transaction() as db:
             rows = db.execute(
                 "SELECT m.* FROM live_message m JOIN live_handoff h ON h.id = m.handoff_id "
