@@ -1,4 +1,5 @@
-"""How to reach the municipality (until the helpdesk handoff lands)."""
+"""Yes to the fallback's offer: how to reach the municipality, or (after a consent question) the
+handoff to the helpdesk."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,14 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import contact_fields
+from actions.handoff import start_handoff
+from bot import names
 
 
 class ActionContact(Action):
     def name(self) -> Text:
-        return "action_contact"
+        return names.ACTION_CONTACT
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_contact", **contact_fields())
+        if tracker.get_slot(names.SLOT_HANDOFF_OFFER) == "consent":
+            return await start_handoff(dispatcher, tracker)
+        dispatcher.utter_message(response=names.UTTER_CONTACT, **contact_fields())
         return []

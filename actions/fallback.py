@@ -4,9 +4,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import contact_fields
+from actions.handoff import say_offer
+from bot import names
+from bot.handoff.contact import OFFER_AFTER_MISSES, is_second_miss
 from bot.text.fallback import fallback_response
 
 
@@ -23,5 +27,8 @@ class ActionFallback(Action):
         ranking = [i.get("name") for i in tracker.latest_message.get("intent_ranking") or []]
         runner_up = next((name for name in ranking if name != intent), None)
         response = fallback_response(intent, text, guard, runner_up)
+        if response == "utter_fallback" and is_second_miss(tracker.events):
+            # The second misunderstanding in a row: offer a person (asks consent).
+            return say_offer(dispatcher, OFFER_AFTER_MISSES, "live")
         dispatcher.utter_message(response=response, **contact_fields())
-        return []
+        return [SlotSet(names.SLOT_HANDOFF_OFFER, None)]

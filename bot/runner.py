@@ -17,7 +17,8 @@ from bot.training import model_path
 
 
 def action_server_cmd(port: int) -> List[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    """rasa_sdk's server with the contact-request outbox worker (bot/action_server.py)."""
+    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
 
 
 def rasa_server_cmd(
