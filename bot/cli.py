@@ -63,6 +63,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_handoff(args: argparse.Namespace) -> int:
+    from bot.handoff.purge import purge
+
+    settings = Settings.from_env()
+    days = settings.handoff_retention_days if args.days is None else args.days
+    counts = purge(settings, days)
+    print(f"removed {sum(counts.values())} handoff record(s) older than {days} days: "
+          + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items()))
+    return 0
+
+
 def cmd_run(_: argparse.Namespace) -> int:
     from bot import runner
 
@@ -107,6 +118,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                        help="print a CONSOLE_ACCOUNTS line for the agent console (reads a password)")
     p.add_argument("name")
     p.set_defaults(func=cmd_console_account)
+    p = sub.add_parser("purge-handoff", help="delete contact requests and live handovers older "
+                       "than HANDOFF_RETENTION_DAYS (default 30)")
+    p.add_argument("--days", type=int, help="keep this many days instead")
+    p.set_defaults(func=cmd_purge_handoff)
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )
