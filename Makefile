@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test setup venv nlp model web browser check bench clean
+.PHONY: run test setup venv nlp model web browser check bench clean console-screenshot
 
 run: setup web
 	$(PY) -m bot run
@@ -57,6 +57,10 @@ browser:
 bench: setup
 	$(PY) bench/search_bench.py
 	$(PY) bench/turn_bench.py
+
+# The README's screenshot of the agent console (real servers, a demo conversation).
+console-screenshot: setup web browser
+	$(PY) -m tests.handoff.screenshot
 
 check: venv
 	$(PY) -m bot check

@@ -115,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("console-account",
-                       help="print a CONSOLE_ACCOUNTS line for the agent console (reads a password)")
+                       help="print a CONSOLE_ACCOUNTS line for the agent console")
     p.add_argument("name")
     p.set_defaults(func=cmd_console_account)
     p = sub.add_parser("purge-handoff", help="delete contact requests and live handovers older "

@@ -315,7 +315,8 @@ class LiveDesk:
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO live_message (handoff_id, sender, agent, text, created_at, delivered)"
-                " VALUES (?, ?, ?, ?, ?, ?)", (handoff_id, sender, agent, text, now, int(delivered)))
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (handoff_id, sender, agent, text, now, int(delivered)))
             db.execute("UPDATE live_handoff SET updated_at = ? WHERE id = ?", (now, handoff_id))
         return Message(cursor.lastrowid, handoff_id, sender, agent, text, now)
 
