@@ -100,6 +100,19 @@ def _handoff_list(desk: LiveDesk) -> Dict[str, Any]:
     return {"handoffs": result}
 
 
+def _recent_contact_requests(settings: Settings, limit: int = 50) -> list:
+    """Reference, who, how to reach them, the question, and the state of each delivery."""
+    from bot.handoff.outbox import open_outbox
+
+    if "outbox" not in _shared:
+        _shared["outbox"] = open_outbox(settings.data_dir)
+    keys = ("reference", "name", "email", "phone", "question", "channel", "created_at")
+    return [{**{k: item.get(k) for k in keys},
+             "deliveries": [{"adapter": d["adapter"], "status": d["status"],
+                             "attempts": d["attempts"]} for d in item.get("deliveries", [])]}
+            for item in _shared["outbox"].recent(limit)]
+
+
 class ConsoleInput(InputChannel):
     """The agent console at /console/."""
 
@@ -209,7 +222,9 @@ class ConsoleInput(InputChannel):
                 desk.off_duty(agent)
             sessions.end(request.cookies.get(COOKIE))
             resp = response.json({"ok": True})
-            del resp.cookies[COOKIE]
+            resp.cookies[COOKIE] = ""
+            resp.cookies[COOKIE]["path"] = "/console"
+            resp.cookies[COOKIE]["max-age"] = 0
             return resp
 
         @console.route("/api/me", methods=["GET"])
@@ -237,6 +252,15 @@ class ConsoleInput(InputChannel):
                 "messages": [m.as_json() for m in desk.messages(handoff_id, after)],
                 "mine": found.status == ACTIVE and found.agent == agent,
             })
+
+        @console.route("/api/contact-requests", methods=["GET"])
+        @guarded
+        async def contact_requests(_: Request, agent: str) -> HTTPResponse:
+            """The latest contact requests from the outbox, read-only."""
+            import asyncio
+
+            return response.json({"contact_requests": await asyncio.to_thread(
+                _recent_contact_requests, settings)})
 
         @console.route("/api/handoffs/<handoff_id:int>/take", methods=["POST"])
         @guarded

@@ -13,7 +13,7 @@ from tests.servers import TOKEN, running_pair
 
 WEBHOOK_SECRET = "webhook-secret-for-tests"
 PASSWORDS = {"anna": "anna-heeft-dienst-42", "bram": "bram-heeft-ook-dienst-7"}
-WAIT_SECONDS = 12
+WAIT_SECONDS = 25
 
 
 class WebhookReceiver:

@@ -86,6 +86,28 @@
     });
   }
 
+  // ------------------------------------------------------------------ contact requests
+  var DELIVERY = { pending: "wacht op verzending", delivered: "verzonden" };
+  var pollCount = 0;
+
+  function renderRequests(items) {
+    var list = $("requests");
+    list.textContent = "";
+    $("requests-empty").hidden = items.length > 0;
+    items.forEach(function (r) {
+      var li = el("li");
+      li.appendChild(el("strong", {}, r.reference + " \u2013 " + r.name));
+      var how = [r.email, r.phone].filter(Boolean).join(", ");
+      li.appendChild(el("span", { "class": "line" }, how));
+      li.appendChild(el("span", { "class": "line" }, r.question));
+      var states = r.deliveries.map(function (d) {
+        return d.adapter + ": " + (DELIVERY[d.status] || d.status);
+      }).join("; ");
+      li.appendChild(el("span", { "class": "line hint" }, states));
+      list.appendChild(li);
+    });
+  }
+
   // ------------------------------------------------------------------ one conversation
   function messageItem(m) {
     var who = m.from;
@@ -132,6 +154,11 @@
   function poll() {
     if (!me) return;
     request("GET", "/handoffs").then(function (data) { renderQueue(data.handoffs); }).catch(function () {});
+    if (pollCount++ % 7 === 0) {
+      request("GET", "/contact-requests").then(function (data) {
+        renderRequests(data.contact_requests);
+      }).catch(function () {});
+    }
     if (selected !== null) {
       var id = selected;
       request("GET", "/handoffs/" + id + "?after=" + lastMessageId).then(function (data) {
