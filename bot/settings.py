@@ -63,6 +63,7 @@ class Settings:
     klantinteracties_actor: str = ""
     handoff_retention_days: int = 30
     handoff_retry_seconds: float = 30.0
+    handoff_retry_max_seconds: float = 3600.0
     handoff_timeout_seconds: float = 15.0
     handoff_worker: bool = True
 
@@ -98,6 +99,7 @@ class Settings:
             klantinteracties_actor=os.environ.get("KLANTINTERACTIES_ACTOR", ""),
             handoff_retention_days=int(os.environ.get("HANDOFF_RETENTION_DAYS", "30")),
             handoff_retry_seconds=float(os.environ.get("HANDOFF_RETRY_SECONDS", "30")),
+            handoff_retry_max_seconds=float(os.environ.get("HANDOFF_RETRY_MAX_SECONDS", "3600")),
             handoff_timeout_seconds=float(os.environ.get("HANDOFF_TIMEOUT_SECONDS", "15")),
             handoff_worker=_flag("HANDOFF_WORKER", True),
         )

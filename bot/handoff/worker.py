@@ -22,9 +22,10 @@ MAX_BACKOFF_SECONDS = 3600.0
 POLL_SECONDS = 2.0
 
 
-def backoff(attempts: int, base: float, jitter: Callable[[], float] = random.random) -> float:
-    """Seconds to wait after the `attempts`-th failure: base * 2^(n-1), at most an hour, +-10%."""
-    delay = min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF_SECONDS)
+def backoff(attempts: int, base: float, cap: float = MAX_BACKOFF_SECONDS,
+            jitter: Callable[[], float] = random.random) -> float:
+    """Seconds to wait after the `attempts`-th failure: base * 2^(n-1), at most `cap`, +-10%."""
+    delay = min(base * (2 ** min(max(attempts - 1, 0), 30)), cap)
     return delay * (0.9 + 0.2 * jitter())
 
 
@@ -32,12 +33,14 @@ class Worker:
     """Delivers due outbox rows through the configured adapters."""
 
     def __init__(self, outbox: Outbox, adapters: List[Adapter], retry_seconds: float = 30.0,
-                 lease_seconds: float = 120.0, poll_seconds: float = POLL_SECONDS) -> None:
+                 lease_seconds: float = 120.0, poll_seconds: float = POLL_SECONDS,
+                 max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
         self.outbox = outbox
         self.adapters: Dict[str, Adapter] = {a.name: a for a in adapters}
         self.retry_seconds = retry_seconds
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
+        self.max_backoff = max_backoff
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -48,6 +51,8 @@ class Worker:
     def from_settings(cls, settings: Any) -> "Worker":
         return cls(Outbox.from_settings(settings), configured(settings),
                    retry_seconds=settings.handoff_retry_seconds,
+                   max_backoff=settings.handoff_retry_max_seconds,
+                   poll_seconds=min(POLL_SECONDS, settings.handoff_retry_seconds),
                    lease_seconds=max(60.0, 8 * settings.handoff_timeout_seconds))
 
     def run_once(self) -> int:
@@ -66,7 +71,7 @@ class Worker:
         try:
             adapter.deliver(job.request, job.state, save)
         except Exception as error:  # any failure: keep it, try again later
-            delay = backoff(job.attempts, self.retry_seconds)
+            delay = backoff(job.attempts, self.retry_seconds, self.max_backoff)
             message = redact(f"{type(error).__name__}: {error}")
             logger.warning("handoff %s via %s failed (attempt %d), next try in %.0f s: %s",
                            job.request.reference, job.adapter, job.attempts, delay, message,
