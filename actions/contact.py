@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.data import contact_fields
 from actions.handoff import start_handoff
 from bot import names
+from bot.handoff.contact import consent_asked_last
 
 
 class ActionContact(Action):
@@ -19,7 +20,7 @@ class ActionContact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        if tracker.get_slot(names.SLOT_HANDOFF_OFFER) == "consent":
+        if consent_asked_last(tracker.events, names.SLOT_HANDOFF_OFFER):
             return await start_handoff(dispatcher, tracker)
         dispatcher.utter_message(response=names.UTTER_CONTACT, **contact_fields())
         return []

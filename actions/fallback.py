@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import contact_fields
@@ -31,4 +30,4 @@ class ActionFallback(Action):
             # The second misunderstanding in a row: offer a person (asks consent).
             return say_offer(dispatcher, OFFER_AFTER_MISSES, "live")
         dispatcher.utter_message(response=response, **contact_fields())
-        return [SlotSet(names.SLOT_HANDOFF_OFFER, None)]
+        return []

@@ -111,6 +111,25 @@ def is_second_miss(events: Iterable[Mapping[str, Any]]) -> bool:
     return len(intents) == 2 and all(i in MISSES for i in intents)
 
 
+def consent_asked_last(events: Iterable[Mapping[str, Any]], slot: str = "handoff_offer") -> bool:
+    """True when the bot's last turn (before the latest user message) asked consent.
+
+    The consent question sets `slot` to "consent"; an answer only counts for the question the
+    bot asked right before it, not for one asked turns ago."""
+    users = 0
+    for event in reversed(list(events)):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif kind == "slot" and event.get("name") == slot and users == 1:
+            return event.get("value") == "consent"
+        elif kind in ("session_started", "restart"):
+            return False
+    return False
+
+
 @dataclass
 class ContactRequest:
     """A contact request as it is kept in the outbox and delivered by the adapters."""

@@ -138,3 +138,14 @@ def test_transcript_and_draft_question():
     assert "<b>" not in html and "&lt;b&gt;Welkom&lt;/b&gt;" in html
     assert "Inwoner: Hoi" in transcript.to_text(turns)
     assert transcript.draft_question([user("ja", "affirm")]) == ""
+
+
+def test_consent_counts_only_for_the_question_just_asked():
+    offer = {"event": "slot", "name": "handoff_offer", "value": "consent"}
+    asked = [user("blabla", "nlu_fallback"), offer, {"event": "bot", "text": "Is dat goed?"},
+             user("ja", "affirm")]
+    assert contact.consent_asked_last(asked)
+    later = asked[:3] + [user("wat is LOL", "faq"), {"event": "bot", "text": "LOL is"},
+                         user("ja", "affirm")]
+    assert not contact.consent_asked_last(later)
+    assert not contact.consent_asked_last([user("ja", "affirm")])
