@@ -25,7 +25,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, ConversationResumed, UserUttered
 
 from bot import names
@@ -70,6 +70,7 @@ class Relay:
                                      settings.handoff_webhook_secret)
         self.app: Any = None
         self._task: Optional[asyncio.Task] = None
+        self._outputs: Dict[str, Optional[OutputChannel]] = {}
 
     # ------------------------------------------------------------------ wiring
     def attach(self, app: Any) -> None:
@@ -168,7 +169,7 @@ class Relay:
             await sio.emit(getattr(channel, "bot_message_evt", "bot_uttered"), payload,
                            room=recipient)
             return
-        output = channel.get_output_channel() if channel is not None else None
+        output = await self._output(channel) if channel is not None else None
         if output is None:
             # No push (REST): kept for the reply to the user's next message.
             await asyncio.to_thread(self.desk.mark_pending, stored.id)
@@ -178,6 +179,20 @@ class Relay:
             await output.send_text_with_buttons(recipient, label + text, buttons)
         else:
             await output.send_text_message(recipient, label + text)
+
+    async def _output(self, channel: InputChannel) -> Optional[OutputChannel]:
+        """The channel's push output (once per channel; None for REST and the like).
+
+        Made in a worker thread: some connectors (Telegram) run their own event loop there.
+        """
+        name = channel.name()
+        if name not in self._outputs:
+            try:
+                self._outputs[name] = await asyncio.to_thread(channel.get_output_channel)
+            except Exception:
+                logger.exception("No output channel for %s: messages wait for the user", name)
+                self._outputs[name] = None
+        return self._outputs[name]
 
     async def _status(self, handoff: Handoff, state: str) -> None:
         """Tell the widget the handover state (no text: the widget only notes it)."""
