@@ -8,7 +8,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import contact_fields
 from actions.handoff import say_offer
-from bot import names
 from bot.handoff.contact import OFFER_AFTER_MISSES, is_second_miss
 from bot.text.fallback import fallback_response
 

@@ -60,7 +60,9 @@ INVALID_PHONE = (
     "Dat telefoonnummer klopt niet helemaal. Typ 10 cijfers, zoals 06 12345678 of 023 1234567, "
     "of een nummer met landcode, zoals +31 6 12345678."
 )
-INVALID_QUESTION = "Wil je je vraag in een paar woorden typen? Dan weet de medewerker waar het over gaat."
+INVALID_QUESTION = (
+    "Wil je je vraag in een paar woorden typen? Dan weet de medewerker waar het over gaat."
+)
 CANCELLED = "Oké, ik geef niets door. Waarmee kan ik je nog meer helpen?"
 CONFIRMED = (
     "Dank je, {name}. Ik heb je contactverzoek doorgegeven aan het klantcontactcentrum van de "
@@ -68,8 +70,8 @@ CONFIRMED = (
     "op via {via}. Noem het referentienummer als je zelf contact opneemt."
 )
 SAVE_FAILED = (
-    "Sorry, het lukte niet om je contactverzoek op te slaan. Bel de gemeente Haarlem op {telefoon}, "
-    "dan helpen ze je verder."
+    "Sorry, het lukte niet om je contactverzoek op te slaan. Bel de gemeente Haarlem op "
+    "{telefoon}, dan helpen ze je verder."
 )
 
 _CANCEL = re.compile(r"^\s*(stop|stoppen|annuleer|annuleren|laat maar|cancel)\W*$", re.IGNORECASE)

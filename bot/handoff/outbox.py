@@ -8,7 +8,6 @@ delivered or schedules the next attempt. Pure Python: no Rasa imports.
 from __future__ import annotations
 
 import json
-
 import threading
 import time
 from dataclasses import dataclass

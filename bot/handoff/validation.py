@@ -33,7 +33,8 @@ PHONE_MAX_LENGTH = 20  # Open Klant's Medewerker.telefoonnummer; a digitaaladres
 EMAIL_MAX_LENGTH = 254
 
 # A run that looks like a phone number: starts with + or a digit, digits with separators.
-_PHONE_CANDIDATE = re.compile(r"(?<![\w@.])\+?\d[\d\s\-./()]{2,24}\d(?![\w@])|(?<![\w@])\d{4,6}(?!\w)")
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w@.])\+?\d[\d\s\-./()]{2,24}\d(?![\w@])|(?<![\w@])\d{4,6}(?!\w)")
 _EMAIL_CANDIDATE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
 _SEPARATORS = re.compile(r"[\s\-./()]")
 

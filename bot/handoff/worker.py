@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from typing import Any, Callable, Dict, List, Optional
 
 from bot.handoff.adapters import Adapter, configured

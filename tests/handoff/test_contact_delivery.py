@@ -159,7 +159,8 @@ def test_klantinteracties_down_then_up_records_one_contact(tmp_path, ki):
     assert betrokkene["rol"] == "klant" and betrokkene["initiator"] is True
     assert betrokkene["contactnaam"] == {"voornaam": "Jan", "voorvoegselAchternaam": "van der",
                                          "achternaam": "Berg"}
-    addresses = {(a["soortDigitaalAdres"], a["adres"]) for a in ki.store["digitaleadressen"].values()
+    addresses = {(a["soortDigitaalAdres"], a["adres"])
+                 for a in ki.store["digitaleadressen"].values()
                  if a["verstrektDoorBetrokkene"] == {"uuid": betrokkene["uuid"]}}
     assert addresses == {("email", "jan@example.nl"), ("telefoonnummer", "+31612345678")}
     [taak] = ki.store["internetaken"].values()
@@ -316,7 +317,8 @@ def test_the_outbox_survives_a_new_process(tmp_path, hook):
     hook.start()
     code = ("import dataclasses, sys; from bot.settings import Settings; "
             "from bot.handoff.worker import Worker; "
-            f"s = dataclasses.replace(Settings.from_env(), data_dir=__import__('pathlib').Path({str(tmp_path)!r}), "
+            "from pathlib import Path; "
+            f"s = dataclasses.replace(Settings.from_env(), data_dir=Path({str(tmp_path)!r}), "
             f"handoff_webhook_url={hook.url!r}, handoff_webhook_secret={SECRET!r}); "
             "sys.exit(0 if Worker.from_settings(s).run_once() == 1 else 1)")
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
@@ -38,7 +38,8 @@ Gesprek:
 {transcript}
 """
 
-_HTML = Environment(autoescape=select_autoescape(default=True, default_for_string=True)).from_string(
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_HTML = _ENV.from_string(
     """<!DOCTYPE html><html lang="nl"><body style="font-family:sans-serif">
 <h1 style="font-size:1.2em">Contactverzoek via de chatassistent</h1>
 <table role="presentation">
