@@ -246,7 +246,7 @@ class ConsoleInput(InputChannel):
             try:
                 after = int(request.args.get("after", "0"))
             except ValueError:
-                raise InvalidUsage("'after' must be a number.")
+                raise InvalidUsage("'after' must be a number.") from None
             return response.json({
                 "handoff": found.as_json(),
                 "messages": [m.as_json() for m in desk.messages(handoff_id, after)],

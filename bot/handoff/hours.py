@@ -82,7 +82,8 @@ def parse_dates(text: str) -> FrozenSet[date]:
     try:
         return frozenset(date.fromisoformat(d.strip()) for d in text.split(",") if d.strip())
     except ValueError as error:
-        raise OfficeHoursError(f"OFFICE_CLOSED_DAYS: {error} (use 2026-12-24,2026-12-31)")
+        raise OfficeHoursError(
+            f"OFFICE_CLOSED_DAYS: {error} (use 2026-12-24,2026-12-31)") from error
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class OfficeHours:
 
     @classmethod
     def parse(cls, hours: str = DEFAULT_OFFICE_HOURS, timezone: str = DEFAULT_TIMEZONE,
-              country: str = DEFAULT_HOLIDAYS, closed_days: str = "") -> "OfficeHours":
+              country: str = DEFAULT_HOLIDAYS, closed_days: str = "") -> OfficeHours:
         try:
             zone = ZoneInfo(timezone)
         except Exception as error:  # ZoneInfoNotFoundError, ValueError
@@ -107,7 +108,7 @@ class OfficeHours:
         return cls(parse_schedule(hours), zone, country, parse_dates(closed_days))
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "OfficeHours":
+    def from_settings(cls, settings: Any) -> OfficeHours:
         """From `bot.settings.Settings` (office_hours, office_timezone, office_holidays, ...)."""
         return cls.parse(settings.office_hours, settings.office_timezone,
                          settings.office_holidays, settings.office_closed_days)

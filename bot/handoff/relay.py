@@ -101,14 +101,14 @@ class Relay:
         if handoff is None:
             await self._flush_pending(conversation_id, message)
             return False
-        if handoff.status == WAITING and is_contact_request(message.text):
-            # The user leaves the queue for a contact request: the bot takes over again.
-            if await asyncio.to_thread(self.desk.cancel, conversation_id):
-                logger.debug("Handoff %s cancelled for a contact request", handoff.id)
-                await self._append(conversation_id, ConversationResumed())
-                await self._status(handoff, "cancelled")
-                await self.webhook.send("handover.cancelled", self._event(handoff))
-                return False
+        # The user leaves the queue for a contact request: the bot takes over again.
+        if (handoff.status == WAITING and is_contact_request(message.text)
+                and await asyncio.to_thread(self.desk.cancel, conversation_id)):
+            logger.debug("Handoff %s cancelled for a contact request", handoff.id)
+            await self._append(conversation_id, ConversationResumed())
+            await self._status(handoff, "cancelled")
+            await self.webhook.send("handover.cancelled", self._event(handoff))
+            return False
         text = message.text or ""
         if not text.strip():
             return True
