@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test setup venv nlp model web browser check bench clean console-screenshot
+.PHONY: run test lint setup venv nlp model web browser check bench clean console-screenshot
 
 run: setup web
 	$(PY) -m bot run
@@ -52,6 +52,12 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 # Debian's chromium for the browser tests (Playwright's own browser download is not used).
 browser:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+
+# Lint and type gate (configuration in pyproject.toml); `make test` runs it first.
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Benchmarks (not tests): search speed, turn latency/throughput/memory against stock `rasa init`.
 bench: setup

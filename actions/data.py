@@ -25,8 +25,8 @@ def now() -> datetime:
 @lru_cache(maxsize=1)
 def _live_catalog(day: date) -> LiveCatalog:
     # Example dates are relative to the load day, so the catalogue is loaded again each day.
-    catalog = load_catalog(Settings.from_env().programme_dir, now())
-    return LiveCatalog.from_env(catalog)
+    settings = Settings.from_env()
+    return LiveCatalog.from_settings(load_catalog(settings.programme_dir, now()), settings)
 
 
 def live_catalog() -> LiveCatalog:

@@ -97,7 +97,7 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     draft = transcript.draft_question(_before_handoff(tracker.events))
     return events + [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [
         SlotSet(names.SLOT_CONTACT_QUESTION_DRAFT, draft or None),
-        FollowupAction(names.CONTACT_FORM),
+        FollowupAction(names.FORM_CONTACT),
     ]
 
 
@@ -105,7 +105,7 @@ def _before_handoff(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The events before the contact form started (the form's answers are not the transcript)."""
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
-        if event.get("event") == "active_loop" and event.get("name") == names.CONTACT_FORM:
+        if event.get("event") == "active_loop" and event.get("name") == names.FORM_CONTACT:
             return events[:index]
     return events
 
@@ -147,7 +147,7 @@ class ValidateContactForm(FormValidationAction):
     """Checks name, e-mail/phone and question; re-asks kindly when something is off."""
 
     def name(self) -> Text:
-        return names.VALIDATE_CONTACT_FORM
+        return names.ACTION_VALIDATE_CONTACT_FORM
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -1,6 +1,7 @@
 """Search offers, opportunities and events; page through results; details of one result."""
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -16,9 +17,11 @@ from bot.catalog.dialogue import (
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
+from bot import names
 
-SLOT = "zoekopdracht"
+SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
+logger = logging.getLogger(__name__)
 
 
 def say(dispatcher: CollectingDispatcher, reply: replies.Reply) -> None:
@@ -66,7 +69,7 @@ class ActionSearch(Action):
     """search_offers / search_opportunities / search_events, and refinements (inform)."""
 
     def name(self) -> Text:
-        return "action_search"
+        return names.ACTION_SEARCH
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -77,6 +80,8 @@ class ActionSearch(Action):
                                   catalog, now())
         state = next_state(intent, filters, _state(tracker))
         question = missing(state)
+        logger.debug("search: intent=%s filters=%s state=%s ask=%s", intent, filters,
+                     state.to_slot(), question)
         if question == "kind":
             say(dispatcher, replies.ask_kind())
             return [SlotSet(SLOT, state.to_slot())]
@@ -90,7 +95,7 @@ class ActionSearchMore(Action):
     """"meer": the next page of the last search."""
 
     def name(self) -> Text:
-        return "action_search_more"
+        return names.ACTION_SEARCH_MORE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -104,7 +109,7 @@ class ActionSearchDetail(Action):
     """"vertel meer over de tweede": one result of the last list, in full."""
 
     def name(self) -> Text:
-        return "action_search_detail"
+        return names.ACTION_SEARCH_DETAIL
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
@@ -125,7 +130,7 @@ class ActionJoinPlatform(Action):
     """How to put an offer or a demand on the inkoopplatform."""
 
     def name(self) -> Text:
-        return "action_join_platform"
+        return names.ACTION_JOIN_PLATFORM
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -44,8 +44,6 @@ def queries(index: CatalogIndex, now: datetime, rng: random.Random) -> List[Tupl
         ("offers: category", lambda: page(index.offers(categorie=c), 1)),
         ("offers: category + impact", lambda: page(index.offers(categorie=c, impact=i), pg)),
         ("offers: impact", lambda: page(index.offers(impact=i), pg)),
-        ("offers: text", lambda: page(index.offers(text=t), 1)),
-        ("offers: category + text", lambda: page(index.offers(categorie=c, text=t), 1)),
         ("offers: synonym category", lambda: page(index.offers(categorie="schoonmaakbedrijf"), 1)),
         ("opportunities: category", lambda: page(index.opportunities(categorie=c, now=now), 1)),
         ("events: all", lambda: page(index.events(now=now), pg)),
@@ -53,7 +51,6 @@ def queries(index: CatalogIndex, now: datetime, rng: random.Random) -> List[Tupl
         ("events: period", lambda: page(index.events(period=period, now=now), pg)),
         ("events: kind + period + online", lambda: page(index.events(soort=k, period=period, online=online,
                                                                      now=now), 1)),
-        ("events: theme", lambda: page(index.events(thema="circulair", now=now), 1)),
     ]
 
 

@@ -47,10 +47,10 @@ ACTION_HANDOFF_OFFER = "action_handoff_offer"
 ACTION_HANDOFF_START = "action_handoff_start"
 ACTION_HANDOFF_SUBMIT = "action_handoff_submit"
 ACTION_ASK_CONTACT_QUESTION = "action_ask_contact_question"
-VALIDATE_CONTACT_FORM = "validate_contact_form"
+ACTION_VALIDATE_CONTACT_FORM = "validate_contact_form"
 
 # --- forms ---------------------------------------------------------------------------------
-CONTACT_FORM = "contact_form"
+FORM_CONTACT = "contact_form"
 
 # --- slots ---------------------------------------------------------------------------------
 SLOT_SEARCH = "zoekopdracht"
@@ -72,6 +72,13 @@ UTTER_ANYTHING_ELSE = "utter_anything_else"
 # Asked by contact_form (Rasa finds them by name: utter_ask_<slot>).
 UTTER_ASK_CONTACT_NAME = "utter_ask_contact_name"
 UTTER_ASK_CONTACT_ADDRESS = "utter_ask_contact_address"
+UTTER_FALLBACK = "utter_fallback"
+UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
+UTTER_OTHER_LANGUAGE = "utter_other_language"
+UTTER_EMPTY_MESSAGE = "utter_empty_message"
+UTTER_EMOJI_ONLY = "utter_emoji_only"
+UTTER_MARKUP_MESSAGE = "utter_markup_message"
+UTTER_LONG_MESSAGE = "utter_long_message"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from bot import PROJECT_ROOT
 
@@ -24,6 +25,10 @@ def _flag(name: str, default: bool) -> bool:
     return value in ("1", "true", "yes", "on")
 
 
+def _optional(name: str) -> Optional[str]:
+    return os.environ.get(name) or None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Settings read once from the environment.
@@ -40,6 +45,12 @@ class Settings:
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    events_ics_url: Optional[str] = None
+    offers_json_url: Optional[str] = None
+    opportunities_json_url: Optional[str] = None
+    feed_ttl_seconds: float = 300.0
+    feed_timeout_seconds: float = 2.0
+    feed_wait_seconds: float = 2.5
     # Live handover to the helpdesk (bot/handoff: hours, live desk, agent console, API).
     office_hours: str = "mon-fri 09:00-17:00"
     office_timezone: str = "Europe/Amsterdam"
@@ -78,6 +89,12 @@ class Settings:
             cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
             data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
+            events_ics_url=_optional("EVENTS_ICS_URL"),
+            offers_json_url=_optional("OFFERS_JSON_URL"),
+            opportunities_json_url=_optional("OPPORTUNITIES_JSON_URL"),
+            feed_ttl_seconds=float(os.environ.get("FEED_TTL_SECONDS", "300")),
+            feed_timeout_seconds=float(os.environ.get("FEED_TIMEOUT_SECONDS", "2")),
+            feed_wait_seconds=float(os.environ.get("FEED_WAIT_SECONDS", "2.5")),
             office_hours=os.environ.get("OFFICE_HOURS", "mon-fri 09:00-17:00"),
             office_timezone=os.environ.get("OFFICE_TIMEZONE", "Europe/Amsterdam"),
             office_holidays=os.environ.get("OFFICE_HOLIDAYS", "NL"),

@@ -6,24 +6,24 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from tests.feedserver import FeedServer
 from tests.servers import running_pair
 
 
 @pytest.fixture(scope="session")
 def programme_dir(tmp_path_factory) -> Path:
-    """A copy of the programme data that tests may edit (the servers read this copy)."""
+    """A copy of the fixture programme data that tests may edit (the servers read this copy)."""
     target = tmp_path_factory.mktemp("programme")
-    for f in (PROJECT_ROOT / "data" / "programme").iterdir():
+    for f in FIXTURE_PROGRAMME.iterdir():
         if f.is_file():
             shutil.copy(f, target / f.name)
     return target
 
 
 def offers_feed_body() -> bytes:
-    """The embedded offers as a JSON feed (same shape as data/programme/aanbod.yml)."""
-    raw = yaml.safe_load((PROJECT_ROOT / "data" / "programme" / "aanbod.yml").read_text())
+    """The fixture offers as a JSON feed (same shape as data/programme/aanbod.yml)."""
+    raw = yaml.safe_load((FIXTURE_PROGRAMME / "aanbod.yml").read_text())
     return json.dumps(raw["aanbod"]).encode()
 
 

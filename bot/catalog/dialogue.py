@@ -14,15 +14,15 @@ from bot.catalog.matching import find_in_text, resolve
 from bot.catalog.periods import Period, parse_period
 from bot.catalog.schema import local
 from bot.catalog.search import CatalogIndex
+from bot.catalog.words import ON_SITE_WORDS, ONLINE_WORDS
+from bot import names
 
 OFFERS, OPPORTUNITIES, EVENTS = "aanbod", "opdrachten", "evenementen"
 KIND_BY_INTENT = {
-    "search_offers": OFFERS,
-    "search_opportunities": OPPORTUNITIES,
-    "search_events": EVENTS,
+    names.SEARCH_OFFERS: OFFERS,
+    names.SEARCH_OPPORTUNITIES: OPPORTUNITIES,
+    names.SEARCH_EVENTS: EVENTS,
 }
-ONLINE_WORDS = ("online", "digitaal", "virtueel", "zoom", "teams", "op afstand", "webinar")
-ON_SITE_WORDS = ("in haarlem", "op locatie", "fysiek", "in het echt", "ter plekke")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Load and validate the catalogue files; errors name the file, the entry and the field."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
@@ -43,7 +43,6 @@ class Catalog:
     opportunities: List[Opportunity]
     events: List[Event]
     platform: Platform
-    loaded_at: datetime = field(compare=False)
 
 
 def check_references(
@@ -110,7 +109,7 @@ def load_catalog(directory: Path, now: datetime) -> Catalog:
     platform = load_file(directory / FILES["platform"], PlatformFile).platform
     return Catalog(
         categories=categories, event_kinds=kinds, impact_kinds=impacts, offers=offers,
-        opportunities=opportunities, events=events, platform=platform, loaded_at=now,
+        opportunities=opportunities, events=events, platform=platform,
     )
 
 

@@ -177,10 +177,10 @@ def _anchor(phrase: str, now: datetime) -> Optional[Tuple[date, str]]:
     if match:
         day = _weekday_date(match.group(2), today, bool(match.group(1)))
         return day, f"{match.group(2)} {_format_date(day, False)}"
-    day = _dateparser(phrase, now)
-    if day is None:
+    parsed = _dateparser(phrase, now)
+    if parsed is None:
         return None
-    return day, _format_date(day, bool(_YEAR_IN.search(phrase)))
+    return parsed, _format_date(parsed, bool(_YEAR_IN.search(phrase)))
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -419,7 +419,7 @@ RULES: List[Rule] = [
 ]
 
 
-def normalize(text: str) -> str:
+def clean_date_text(text: str) -> str:
     """Lower case, typographic quotes and dashes plain, punctuation (except date signs) removed."""
     text = text.lower().replace("’", "'").replace("–", "-").replace("—", "-")
     text = re.sub(r"[^\w\s/\-:.'’]", " ", text)
@@ -430,7 +430,7 @@ def normalize(text: str) -> str:
 def parse_period(text: str, now: datetime) -> Optional[Period]:
     """The first period named in ``text`` (rules from most to least specific), or None."""
     now = local(now)
-    clean = normalize(text)
+    clean = clean_date_text(text)
     for pattern, build in RULES:
         for match in pattern.finditer(clean):
             period = build(match, now)

@@ -5,7 +5,6 @@ numbered options (see bot/channels). Texts are B1 Dutch and address the user as 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, List, Optional, Sequence, Tuple
@@ -18,6 +17,7 @@ from bot.catalog.matching import nearest
 from bot.catalog.ordinals import LAST
 from bot.catalog.schema import AMSTERDAM, Event, Offer, Opportunity
 from bot.catalog.search import Page
+from bot import names
 
 EXAMPLE_NOTE = "Let op: dit zijn voorbeeldgegevens, nog geen echte {what}."
 NOUNS = {OFFERS: "aanbieders", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
@@ -36,7 +36,7 @@ class Reply:
 
 def inform_payload(**entities: str) -> str:
     """A Rasa intent payload that fills entities: /inform{"categorie": "catering"}."""
-    return "/inform" + json.dumps(entities, ensure_ascii=False)
+    return names.payload(names.INFORM, **entities)
 
 
 def when(event: Event) -> str:
@@ -105,7 +105,7 @@ def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional
     buttons: List[Button] = []
     if found.has_next:
         tips.append('Typ "meer" voor de volgende.')
-        buttons.append(("Meer", "/more"))
+        buttons.append(("Meer", names.payload(names.MORE)))
     tips.append('Wil je meer weten over een ervan? Typ bijvoorbeeld "vertel meer over de eerste".')
     if state.kind == EVENTS and state.online is None:
         buttons.append(("Alleen online", inform_payload(locatie="online")))
@@ -125,9 +125,9 @@ def no_list() -> Reply:
 def ask_kind() -> Reply:
     return Reply(
         "Wat zoek je? Kies een van deze mogelijkheden.",
-        [("Aanbod van impactondernemers", "/search_offers"),
-         ("Opdrachten voor mijn bedrijf", "/search_opportunities"),
-         ("Evenementen", "/search_events")],
+        [("Aanbod van impactondernemers", names.payload(names.SEARCH_OFFERS)),
+         ("Opdrachten voor mijn bedrijf", names.payload(names.SEARCH_OPPORTUNITIES)),
+         ("Evenementen", names.payload(names.SEARCH_EVENTS))],
     )
 
 
@@ -160,9 +160,9 @@ def no_results(state: SearchState, catalog: Catalog, counts_by_category: dict,
             lines.append("Wil je kijken in een langere periode?")
             buttons.append(("Komende drie maanden", inform_payload(periode="de komende drie maanden")))
         if state.online is not None or state.soort:
-            buttons.append(("Alle evenementen", "/search_events"))
+            buttons.append(("Alle evenementen", names.payload(names.SEARCH_EVENTS)))
     lines.append("Je kunt ook een medewerker van de gemeente om hulp vragen.")
-    buttons.append(("Medewerker spreken", "/request_human"))
+    buttons.append(("Medewerker spreken", names.payload(names.REQUEST_HUMAN)))
     return Reply("\n".join(lines), buttons)
 
 
@@ -210,6 +210,12 @@ def detail(item: Any, catalog: Catalog) -> Reply:
 
 
 def which_one(count: int) -> Reply:
+    """Ask which result the user means; with an empty list there is nothing to choose."""
+    if count == 0:
+        return Reply("Je laatste zoekopdracht had geen resultaten, dus daar kan ik niets over "
+                     "vertellen. Wat wil je zoeken?", ask_kind().buttons)
+    if count == 1:
+        return Reply("Welke bedoel je? Er is er maar een: typ 1.")
     return Reply(f"Welke bedoel je? Typ een nummer van 1 tot en met {count}.")
 
 

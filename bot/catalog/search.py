@@ -2,27 +2,23 @@
 
 Filters take ids (``categorie="schoonmaak"``); a value that is not an id is resolved with
 bot.catalog.matching first ("schoonmaakbedrijf" -> schoonmaak), and an unknown value gives no results.
-``text`` matches words: every query word (stop words ignored) must be the start of a word of the
-item (organisation, description, place, certificates, category name), so "pso" finds "PSO trede 2".
 Events are "still to come" when they have not ended yet (``end > now``), so an event that has
 started but is still running (The Impact Days, three days) is shown; soonest start first.
 """
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Dict, Generic, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
+from typing import Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from bot.catalog.loader import Catalog
-from bot.catalog.matching import STOPWORDS, normalize, resolve
+from bot.catalog.matching import resolve
 from bot.catalog.periods import Period
 from bot.catalog.schema import AMSTERDAM, Event, Offer, Opportunity, local
 
 T = TypeVar("T")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -42,10 +38,6 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.page < self.pages
 
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
 
 def page(items: Sequence[T], page: int, size: int = 3) -> Page[T]:
     """Page ``page`` (1-based) of ``items``; a page past the end is empty."""
@@ -53,42 +45,6 @@ def page(items: Sequence[T], page: int, size: int = 3) -> Page[T]:
         raise ValueError("page and size start at 1")
     start = (page - 1) * size
     return Page(items=list(items[start:start + size]), page=page, size=size, total=len(items))
-
-
-class TextIndex:
-    """Word-prefix index: query words must each start a word of the item."""
-
-    def __init__(self, texts: Iterable[str]):
-        postings: Dict[str, Set[int]] = {}
-        for index, text in enumerate(texts):
-            for word in set(_WORD.findall(normalize(text))):
-                postings.setdefault(word, set()).add(index)
-        self._postings = postings
-        self._vocab = sorted(postings)
-
-    def _prefix(self, word: str) -> Set[int]:
-        exact = self._postings.get(word)
-        lo = bisect_left(self._vocab, word)
-        hi = bisect_left(self._vocab, word + "\uffff", lo)
-        if hi - lo == 1 and exact is not None:
-            return exact
-        found: Set[int] = set()
-        for key in self._vocab[lo:hi]:
-            found |= self._postings[key]
-        return found
-
-    def search(self, query: str) -> Optional[Set[int]]:
-        """Indices matching every query word, or None when the query has no searchable words."""
-        words = [w for w in _WORD.findall(normalize(query)) if w not in STOPWORDS]
-        if not words:
-            return None
-        result: Optional[Set[int]] = None
-        for word in sorted(set(words), key=len, reverse=True):
-            hits = self._prefix(word)
-            result = hits if result is None else result & hits
-            if not result:
-                return set()
-        return result
 
 
 class _Timeline(Generic[T]):
@@ -118,34 +74,17 @@ class CatalogIndex:
         # Each filter as (indices in data order, the same as a set for membership tests).
         self._offers_by_category = {k: (v, set(v)) for k, v in by_category.items()}
         self._offers_by_impact = {k: (v, set(v)) for k, v in by_impact.items()}
-        self._offer_text = TextIndex(self._offer_haystack(o) for o in self._offers)
 
         self._opportunities = _Timeline(catalog.opportunities, key=lambda o: o.deadline)
-        self._opportunity_text = TextIndex(
-            " ".join([o.titel, o.opdrachtgever, o.procedure, o.omschrijving or "", self._category_name(o.categorie)])
-            for o in self._opportunities.items
-        )
 
         self._events: Dict[Optional[str], _Timeline[Event]] = {None: _Timeline(catalog.events, key=lambda e: e.start)}
         for kind in {e.soort for e in catalog.events}:
             self._events[kind] = _Timeline((e for e in catalog.events if e.soort == kind), key=lambda e: e.start)
         self._longest_event = max((e.end - e.start for e in catalog.events), default=timedelta(0))
-        self._event_position = {id(e): i for i, e in enumerate(self._events[None].items)}
-        self._event_theme = TextIndex(
-            " ".join([e.thema, e.titel, e.omschrijving or ""]) for e in self._events[None].items
-        )
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _category_name(self, category_id: str) -> str:
-        category = self.catalog.categories.get(category_id)
-        return category.naam if category else ""
-
-    def _offer_haystack(self, offer: Offer) -> str:
-        return " ".join([offer.organisatie, offer.omschrijving, offer.locatie, *offer.certificeringen,
-                         self._category_name(offer.categorie)])
-
-    def _id(self, value: Optional[str], terms: Dict[str, object]) -> Optional[str]:
+    def _id(self, value: Optional[str], terms: Mapping[str, object]) -> Optional[str]:
         """``value`` as an id of ``terms``: as given, or resolved; '' when it names nothing."""
         if value is None or value in terms:
             return value
@@ -153,8 +92,7 @@ class CatalogIndex:
 
     # --- offers ---------------------------------------------------------------------------------
 
-    def offers(self, categorie: Optional[str] = None, impact: Optional[str] = None,
-               text: Optional[str] = None) -> List[Offer]:
+    def offers(self, categorie: Optional[str] = None, impact: Optional[str] = None) -> List[Offer]:
         """Offers matching every given filter, in data order."""
         categorie = self._id(categorie, self.catalog.categories)
         impact = self._id(impact, self.catalog.impact_kinds)
@@ -164,34 +102,25 @@ class CatalogIndex:
             lists.append(self._offers_by_category.get(categorie, empty))
         if impact is not None:
             lists.append(self._offers_by_impact.get(impact, empty))
-        sets = [members for _, members in lists]
-        hits = self._offer_text.search(text) if text else None
-        if hits is not None:
-            sets.append(hits)
-        if lists:
-            base = min(lists, key=lambda pair: len(pair[0]))[0]
-            candidates: Sequence[int] = [i for i in base if all(i in members for members in sets)]
-        elif hits is not None:
-            candidates = sorted(hits)
-        else:
+        if not lists:
             return list(self._offers)
+        sets = [members for _, members in lists]
+        base = min(lists, key=lambda pair: len(pair[0]))[0]
+        candidates: Sequence[int] = [i for i in base if all(i in members for members in sets)]
         return [self._offers[i] for i in candidates]
 
     # --- opportunities --------------------------------------------------------------------------
 
-    def opportunities(self, categorie: Optional[str] = None, text: Optional[str] = None,
+    def opportunities(self, categorie: Optional[str] = None,
                       now: Optional[datetime] = None) -> List[Opportunity]:
         """Open opportunities (deadline not passed), soonest deadline first."""
         now = _now(now)
         categorie = self._id(categorie, self.catalog.categories)
         timeline = self._opportunities
-        hits = self._opportunity_text.search(text) if text else None
         result = []
         for i in range(bisect_left(timeline.keys, now), len(timeline.items)):
             item = timeline.items[i]
             if categorie is not None and item.categorie != categorie:
-                continue
-            if hits is not None and i not in hits:
                 continue
             result.append(item)
         return result
@@ -199,8 +128,7 @@ class CatalogIndex:
     # --- events ---------------------------------------------------------------------------------
 
     def events(self, soort: Optional[str] = None, period: Optional[Period] = None,
-               online: Optional[bool] = None, thema: Optional[str] = None,
-               now: Optional[datetime] = None) -> List[Event]:
+               online: Optional[bool] = None, now: Optional[datetime] = None) -> List[Event]:
         """Events still to come (not yet ended), within ``period`` if given, soonest start first."""
         now = _now(now)
         soort = self._id(soort, self.catalog.event_kinds)
@@ -210,15 +138,12 @@ class CatalogIndex:
         lower = now if period is None else max(now, period.start)
         first = bisect_left(timeline.keys, lower - self._longest_event)
         last = len(timeline.items) if period is None else bisect_left(timeline.keys, period.end)
-        themed = self._event_theme.search(thema) if thema else None
         result = []
         for i in range(first, last):
             event = timeline.items[i]
             if event.end <= lower:
                 continue
             if online is not None and event.online != online:
-                continue
-            if themed is not None and self._event_position[id(event)] not in themed:
                 continue
             result.append(event)
         return result

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Type, TypeVar
+from typing import Any, Dict, Mapping, Type, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -28,7 +28,7 @@ class Programme:
         return self.topics[topic_id]
 
 
-def _describe(path: "Path | str", raw: Any, error: Dict[str, Any]) -> str:
+def _describe(path: "Path | str", raw: Any, error: Mapping[str, Any]) -> str:
     """Turn one pydantic error into 'file: entry: field: message'."""
     loc = list(error["loc"])
     parts = [str(path)]

@@ -1,18 +1,15 @@
 """The catalogue with live sources on top: one snapshot (index + freshness) within 3 seconds.
 
-Environment:
-  EVENTS_ICS_URL, OFFERS_JSON_URL, OPPORTUNITIES_JSON_URL  feed URLs; unset = embedded data only
-  FEED_TTL_SECONDS      how long a download stays fresh (default 300)
-  FEED_TIMEOUT_SECONDS  timeout of one request (default 2)
+Configured by `bot.settings.Settings` (EVENTS_ICS_URL, OFFERS_JSON_URL, OPPORTUNITIES_JSON_URL,
+FEED_TTL_SECONDS, FEED_TIMEOUT_SECONDS, FEED_WAIT_SECONDS; see the README's table).
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple
 
 import requests
 
@@ -21,6 +18,9 @@ from bot.catalog.schema import AMSTERDAM
 from bot.catalog.search import CatalogIndex
 from bot.feeds.parsers import parse_ics, parse_offers, parse_opportunities
 from bot.feeds.source import Feed, FeedResult
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 WAIT_SECONDS = 2.5  # total time a caller may wait for all sources together (budget: 3 s)
 
@@ -66,10 +66,13 @@ class LiveCatalog:
         self._built: Dict[Tuple[int, int, int], CatalogIndex] = {}
 
     @classmethod
-    def from_env(cls, catalog: Catalog, env: Mapping[str, str] = os.environ, **kwargs) -> "LiveCatalog":
-        urls = {key: env.get(key) or None for key in ("EVENTS_ICS_URL", "OFFERS_JSON_URL", "OPPORTUNITIES_JSON_URL")}
-        return cls(catalog, urls, ttl=float(env.get("FEED_TTL_SECONDS", "300")),
-                   timeout=float(env.get("FEED_TIMEOUT_SECONDS", "2")), **kwargs)
+    def from_settings(cls, catalog: Catalog, settings: "Settings", **kwargs: Any) -> "LiveCatalog":
+        """The catalogue with the sources and timings of ``settings`` (EVENTS_ICS_URL, ...)."""
+        urls = {"EVENTS_ICS_URL": settings.events_ics_url,
+                "OFFERS_JSON_URL": settings.offers_json_url,
+                "OPPORTUNITIES_JSON_URL": settings.opportunities_json_url}
+        return cls(catalog, urls, ttl=settings.feed_ttl_seconds,
+                   timeout=settings.feed_timeout_seconds, wait=settings.feed_wait_seconds, **kwargs)
 
     def snapshot(self) -> Snapshot:
         """All three sources within one shared deadline; the index is rebuilt only when data changed."""

@@ -17,10 +17,10 @@ from icalendar import Calendar
 from bot.catalog import matching
 from bot.catalog.loader import Catalog, check_events, check_offers, check_opportunities
 from bot.catalog.schema import AMSTERDAM, Event, Offer, OffersFile, OpportunitiesFile, Opportunity, local
+from bot.catalog.words import ONLINE_PATTERN
 from bot.content.loader import DataError, validate
 from bot.feeds.source import FeedError
 
-ONLINE_WORDS = re.compile(r"\b(online|zoom|teams|webinar|livestream|digitaal)\b", re.IGNORECASE)
 DEFAULT_KIND = "overig"
 
 
@@ -139,7 +139,7 @@ def _event(component: Any, catalog: Catalog, source: str, default_organizer: str
     organizer = component.get("ORGANIZER")
     organizer_name = (organizer.params.get("CN") if organizer is not None and hasattr(organizer, "params")
                       else None) or default_organizer
-    online = bool(ONLINE_WORDS.search(" ".join([location, title])))
+    online = bool(ONLINE_PATTERN.search(" ".join([location, title])))
     kind = _kind(categories, title, catalog)
     theme = ", ".join(c for c in categories if not matching.resolve(c, catalog.event_kinds))
     return Event(

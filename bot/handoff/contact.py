@@ -14,10 +14,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
+from bot import names
+
 # 10 characters at most: the reference is also the klantcontact's `nummer` (maxLength 10).
 REFERENCE_PREFIX = "IO-"
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read out on the phone
-MISSES = {"nlu_fallback"}
+MISSES = {names.NLU_FALLBACK}
 
 OFFER = (
     "Wil je dat een medewerker van de gemeente Haarlem je verder helpt? Dan geef ik dit gesprek "
@@ -92,7 +94,7 @@ def is_cancel(text: Optional[str]) -> bool:
 
 def keeps_draft(text: Optional[str], intent: Optional[str]) -> bool:
     """The user accepted the pre-filled question ("ja", or the button)."""
-    return intent == "affirm" or bool(_KEEP.match(text or ""))
+    return intent == names.AFFIRM or bool(_KEEP.match(text or ""))
 
 
 def wants_callback(text: Optional[str]) -> bool:
@@ -113,7 +115,8 @@ def is_second_miss(events: Iterable[Mapping[str, Any]]) -> bool:
     return len(intents) == 2 and all(i in MISSES for i in intents)
 
 
-def consent_asked_last(events: Iterable[Mapping[str, Any]], slot: str = "handoff_offer") -> bool:
+def consent_asked_last(events: Iterable[Mapping[str, Any]],
+                       slot: str = names.SLOT_HANDOFF_OFFER) -> bool:
     """True when the bot's last turn (before the latest user message) asked consent.
 
     The consent question sets `slot` to "consent"; an answer only counts for the question the

@@ -10,12 +10,14 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from jinja2 import Environment, select_autoescape
 
+from bot import names
+
 MAX_TURNS = 200
 MAX_TEXT = 2000
 # Intents whose messages are about the handoff itself, not the user's question.
 NOT_A_QUESTION = {
-    "greet", "goodbye", "thank", "affirm", "deny", "request_human", "request_contact",
-    "frustration", "bot_challenge", "help", "more",
+    names.GREET, names.GOODBYE, names.THANK, names.AFFIRM, names.DENY, names.REQUEST_HUMAN,
+    names.REQUEST_CONTACT, names.FRUSTRATION, names.BOT_CHALLENGE, names.HELP, names.MORE,
 }
 SPEAKERS = {"user": "Inwoner", "bot": "Assistent", "agent": "Medewerker"}
 

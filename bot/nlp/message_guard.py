@@ -19,9 +19,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.text.guard import contains_markup, has_letters_or_digits, strip_markup
+from bot import names
 
-GUARD_KEY = "message_guard"
-FALLBACK_INTENT = "nlu_fallback"
+GUARD_KEY = names.GUARD_KEY
+FALLBACK_INTENT = names.NLU_FALLBACK
 
 
 def text_for_nlu(text: str, max_chars: int) -> str:

@@ -52,7 +52,7 @@ def build(out_dir: Path, patterns: List[dict]) -> Path:
     nlp.initialize()
     by_lemma = lemma_patterns(nlp, patterns)
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(patterns + by_lemma)
+    ruler.add_patterns(patterns + by_lemma)  # type: ignore[attr-defined]
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Dutch pipeline of the Impact Ondernemen assistant (generated)"

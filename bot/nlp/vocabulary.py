@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Mapping, Optional
 
 from bot.catalog.loader import Catalog
+from bot.catalog.words import ON_SITE_WORDS, ONLINE_WORDS
 from bot.content.loader import Programme
 
 TOPIC_LABEL = "onderwerp"
 LOCATION_TERMS: Dict[str, List[str]] = {
-    "online": ["online", "digitaal", "virtueel", "via zoom", "via teams", "op afstand", "webinar"],
-    "haarlem": ["in haarlem", "op locatie", "fysiek", "in het echt", "live in haarlem"],
+    "online": list(ONLINE_WORDS),
+    "haarlem": [*ON_SITE_WORDS, "live in haarlem"],
 }
 CATALOG_LABELS = ("categorie", "soort", "impact")
 

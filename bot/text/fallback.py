@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from typing import Optional
 
+from bot import names
 from bot.text.guard import MessageKind, classify
 
 BY_GUARD = {"too_long": MessageKind.LONG, "markup": MessageKind.MARKUP}
 
 BY_KIND = {
-    MessageKind.EMPTY: "utter_empty_message",
-    MessageKind.EMOJI_ONLY: "utter_emoji_only",
-    MessageKind.MARKUP: "utter_markup_message",
-    MessageKind.LONG: "utter_long_message",
-    MessageKind.FOREIGN: "utter_other_language",
+    MessageKind.EMPTY: names.UTTER_EMPTY_MESSAGE,
+    MessageKind.EMOJI_ONLY: names.UTTER_EMOJI_ONLY,
+    MessageKind.MARKUP: names.UTTER_MARKUP_MESSAGE,
+    MessageKind.LONG: names.UTTER_LONG_MESSAGE,
+    MessageKind.FOREIGN: names.UTTER_OTHER_LANGUAGE,
 }
 
 
@@ -27,11 +28,13 @@ def fallback_response(
     ``guard`` is what the NLU's MessageGuard noted ("too_long", "markup"); ``runner_up`` is the
     best intent under nlu_fallback in the ranking.
     """
-    if intent == "other_language" or (intent == "nlu_fallback" and runner_up == "other_language"):
-        return "utter_other_language"
+    if intent == names.OTHER_LANGUAGE or (
+        intent == names.NLU_FALLBACK and runner_up == names.OTHER_LANGUAGE
+    ):
+        return names.UTTER_OTHER_LANGUAGE
     kind = BY_GUARD.get(guard or "") or classify(text)
     if kind in BY_KIND:
         return BY_KIND[kind]
-    if intent == "out_of_scope":
-        return "utter_out_of_scope"
-    return "utter_fallback"
+    if intent == names.OUT_OF_SCOPE:
+        return names.UTTER_OUT_OF_SCOPE
+    return names.UTTER_FALLBACK

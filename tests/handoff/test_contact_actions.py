@@ -76,7 +76,7 @@ def test_closed_helpdesk_starts_the_contact_form_with_the_question_prefilled(env
                user("Ik wil een medewerker spreken", "request_human")]
     messages, events = run(ActionHandoffStart(), tracker("ja", "affirm", events=history))
     assert "geen medewerker live" in messages[0]["text"]
-    assert events[-1] == {"event": "followup", "name": names.CONTACT_FORM, "timestamp": None}
+    assert events[-1] == {"event": "followup", "name": names.FORM_CONTACT, "timestamp": None}
     assert slot_events(events)[names.SLOT_CONTACT_QUESTION_DRAFT] == QUESTION
 
 
@@ -96,7 +96,7 @@ def test_a_callback_wish_skips_the_live_desk(env, monkeypatch):
     LiveDesk(Settings.from_env()).seen("anna")
     messages, events = run(ActionHandoffStart(), tracker("ja", "affirm", slots={
         names.SLOT_HANDOFF_MODE: "contact"}))
-    assert events[-1]["name"] == names.CONTACT_FORM
+    assert events[-1]["name"] == names.FORM_CONTACT
     assert LiveDesk(Settings.from_env()).handoffs() == []
 
 
@@ -106,7 +106,7 @@ def test_yes_to_the_first_fallback_gives_the_phone_number_but_after_consent_hand
     offer = [user("blabla", "nlu_fallback"),
              {"event": "slot", "name": names.SLOT_HANDOFF_OFFER, "value": "consent"}]
     messages, events = run(ActionContact(), tracker("ja", "affirm", events=offer))
-    assert events[-1]["name"] == names.CONTACT_FORM
+    assert events[-1]["name"] == names.FORM_CONTACT
 
 
 def validate(slot: str, value: str, slots: Optional[Dict[str, Any]] = None, intent="inform"):
@@ -151,7 +151,7 @@ def test_submit_stores_before_it_confirms_with_a_reference(env):
     slots = {names.SLOT_CONTACT_NAME: "Jan", names.SLOT_CONTACT_EMAIL: "jan@example.nl",
              names.SLOT_CONTACT_PHONE: None, names.SLOT_CONTACT_QUESTION: QUESTION}
     history = [user(QUESTION, "nlu_fallback"),
-               {"event": "active_loop", "name": names.CONTACT_FORM},
+               {"event": "active_loop", "name": names.FORM_CONTACT},
                user("Jan", "inform")]
     [message], events = run(ActionHandoffSubmit(), tracker("ja", "affirm", slots, history))
     box = Outbox(database_path(env))

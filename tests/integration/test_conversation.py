@@ -5,8 +5,6 @@ import pytest
 import requests
 import yaml
 
-from bot.content.answers import format_topic
-from bot.content.loader import load_programme
 from tests.servers import TOKEN
 
 pytestmark = pytest.mark.servers
@@ -21,11 +19,22 @@ def texts(messages) -> str:
     return "\n\n".join(m.get("text", "") for m in messages)
 
 
+def raw_topic(programme_dir, topic_id: str) -> dict:
+    """A topic as written in the YAML file (not through the production loader/formatter)."""
+    raw = yaml.safe_load((programme_dir / "onderwerpen.yml").read_text(encoding="utf-8"))
+    return next(t for t in raw["onderwerpen"] if t["id"] == topic_id)
+
+
+def assert_answers_topic(reply: str, topic: dict) -> None:
+    assert " ".join(topic["antwoord"].split()) in " ".join(reply.split())
+    first_url = next(s.split()[0] for s in topic["bronnen"] if s.startswith("http"))
+    assert f"Bron: {first_url}" in reply
+
+
 def test_lol_question_answers_from_the_data(rasa_server, programme_dir):
-    reply = rasa_server.say(new_sender(), "Wat betekent LOL?")
-    assert "Live Online Learning" in texts(reply)
-    expected = format_topic(load_programme(programme_dir).topic("lol"))
-    assert texts(reply) == expected
+    reply = texts(rasa_server.say(new_sender(), "Wat betekent LOL?"))
+    assert "Live Online Learning" in reply
+    assert_answers_topic(reply, raw_topic(programme_dir, "lol"))
 
 
 @pytest.mark.parametrize("question, topic", [
@@ -35,8 +44,8 @@ def test_lol_question_answers_from_the_data(rasa_server, programme_dir):
     ("wat doet stichting stadsgarage", "stadsgarage"),
 ])
 def test_programme_questions(rasa_server, programme_dir, question, topic):
-    reply = rasa_server.say(new_sender(), question)
-    assert texts(reply) == format_topic(load_programme(programme_dir).topic(topic))
+    reply = texts(rasa_server.say(new_sender(), question))
+    assert_answers_topic(reply, raw_topic(programme_dir, topic))
 
 
 def test_greeting_says_it_is_an_assistant_with_buttons(rasa_server):

@@ -51,8 +51,7 @@ def test_intent_accuracy_on_held_out_set(model, tmp_path):
                "per_intent_f1": {name: round(v["f1-score"], 3) for name, v in intents.items()
                                  if isinstance(v, dict) and "f1-score" in v
                                  and name not in ("macro avg", "weighted avg", "micro avg")}}
-    (PROJECT_ROOT / "results").mkdir(exist_ok=True)
-    (PROJECT_ROOT / "results" / "nlu-held-out.json").write_text(json.dumps(summary, indent=2))
+    (out / "nlu-held-out.json").write_text(json.dumps(summary, indent=2))
     print(summary)
     assert intents["accuracy"] >= MIN_INTENT_ACCURACY, summary
     assert responses["accuracy"] >= MIN_RESPONSE_ACCURACY, summary

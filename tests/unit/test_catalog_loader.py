@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
 from bot.catalog.schema import AMSTERDAM
 from bot.content.loader import DataError, load_programme
 from tests.unit.test_periods import NOW
 
-DATA = PROJECT_ROOT / "data" / "programme"
+DATA = FIXTURE_PROGRAMME
 FICTIONAL = ("(voorbeeld)", "Voorbeeld:", "Voorbeeldorganisatie")
 
 

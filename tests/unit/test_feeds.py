@@ -5,8 +5,9 @@ from typing import Dict
 
 import pytest
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
+from bot.settings import Settings
 from bot.feeds.live import LiveCatalog
 from bot.feeds.parsers import parse_ics, parse_offers, parse_opportunities
 from bot.feeds.source import Feed, FeedError, FeedResult
@@ -14,7 +15,7 @@ from tests.feedserver import FeedServer
 from tests.unit.test_periods import NOW
 
 FILES = Path(__file__).parent / "feeds"
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 
 
 @pytest.fixture
@@ -172,10 +173,12 @@ def test_unset_url_is_embedded_and_not_stale():
     assert result == FeedResult(list(CATALOG.offers), "embedded", None, stale=False)
 
 
-def test_live_catalog_from_env(server):
+def test_live_catalog_from_settings(server, monkeypatch):
     env = {"OFFERS_JSON_URL": server.url("/offers.json"), "EVENTS_ICS_URL": server.url("/slow.json"),
            "OPPORTUNITIES_JSON_URL": "", "FEED_TTL_SECONDS": "120"}
-    live = LiveCatalog.from_env(CATALOG, env, now=lambda: NOW)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    live = LiveCatalog.from_settings(CATALOG, Settings.from_env(), now=lambda: NOW)
     started = time.monotonic()
     snap = live.snapshot()
     assert time.monotonic() - started < 3.0  # all sources together, one deadline

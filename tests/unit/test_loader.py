@@ -4,10 +4,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.content.loader import DataError, load_programme
 
-DATA = PROJECT_ROOT / "data" / "programme"
+DATA = FIXTURE_PROGRAMME
 
 
 @pytest.fixture

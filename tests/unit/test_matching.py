@@ -2,12 +2,12 @@
 
 import pytest
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
 from bot.catalog.matching import FUZZY_THRESHOLD, find_in_text, nearest, normalize, resolve, vocabulary
 from tests.unit.test_periods import NOW
 
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 CATEGORIES = CATALOG.categories
 KINDS = CATALOG.event_kinds
 IMPACTS = CATALOG.impact_kinds

@@ -4,12 +4,12 @@ from pathlib import Path
 import spacy
 import yaml
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.content.loader import load_programme
 from bot.nlp import pipeline, training_data, vocabulary
 from bot.nlp.message_guard import guard_reason, text_for_nlu
 
-PROGRAMME = load_programme(PROJECT_ROOT / "data" / "programme")
+PROGRAMME = load_programme(FIXTURE_PROGRAMME)
 
 
 def test_patterns_cover_every_topic_term():

@@ -6,15 +6,14 @@ from datetime import timedelta
 import pytest
 
 from bench.synthetic import synthetic_catalog
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
-from bot.catalog.matching import normalize
 from bot.catalog.periods import Period, parse_period
 from bot.catalog.schema import Event
-from bot.catalog.search import CatalogIndex, TextIndex, page
+from bot.catalog.search import CatalogIndex, page
 from tests.unit.test_periods import NOW
 
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 INDEX = CatalogIndex(CATALOG)
 
 
@@ -22,29 +21,17 @@ def ids(items):
     return [item.id for item in items]
 
 
-def test_offers_by_category_impact_and_text():
+def test_offers_by_category_and_impact():
     assert ids(INDEX.offers(categorie="schoonmaak")) == ["spaarne_schoon", "fris_en_fair", "poetsploeg"]
     assert ids(INDEX.offers(categorie="ict", impact="circulair")) == ["tweede_leven_it"]
-    assert ids(INDEX.offers(text="PSO trede 3")) == ["spaarne_schoon", "code_kans"]
-    assert ids(INDEX.offers(categorie="catering", text="seizoensgroenten")) == ["groene_keuken"]
     assert len(INDEX.offers()) == len(CATALOG.offers)
-    assert INDEX.offers(categorie="ict", impact="circulair", text="bakfiets") == []
+    assert INDEX.offers(categorie="ict", impact="duurzaam") == []
 
 
 def test_offer_filters_accept_words_people_use():
     assert ids(INDEX.offers(categorie="schoonmaakbedrijf")) == ids(INDEX.offers(categorie="schoonmaak"))
     assert ids(INDEX.offers(impact="circulaire")) == ids(INDEX.offers(impact="circulair"))
     assert INDEX.offers(categorie="ruimtevaart") == []
-
-
-def test_text_search_ignores_stop_words_and_matches_word_starts():
-    assert ids(INDEX.offers(text="ik zoek een drukkerij")) == ids(INDEX.offers(text="drukkerij"))
-    assert "tweede_leven_it" in ids(INDEX.offers(text="refurb"))
-    assert ids(INDEX.offers(text="de")) == ids(INDEX.offers())  # only stop words: no text filter
-    index = TextIndex(["Koffie & thee", "Theedoeken", "Kofferbak"])
-    assert index.search("thee") == {0, 1}
-    assert index.search("koff thee") == {0}
-    assert index.search("zzz") == set()
 
 
 def test_opportunities_open_and_soonest_first():
@@ -55,7 +42,6 @@ def test_opportunities_open_and_soonest_first():
     later = INDEX.opportunities(now=NOW + timedelta(days=20))
     assert all(o.deadline >= NOW + timedelta(days=20) for o in later) and len(later) < 10
     assert ids(INDEX.opportunities(categorie="kerstpakket", now=NOW)) == ["kerstpakketten_personeel"]
-    assert ids(INDEX.opportunities(text="laptops", now=NOW)) == ["laptops_refurbished"]
 
 
 def test_events_future_soonest_first_with_filters():
@@ -64,7 +50,6 @@ def test_events_future_soonest_first_with_filters():
     assert ids(INDEX.events(soort="lol", now=NOW)) == ["lol_social_return", "lol_pso", "lol_pitchen"]
     assert all(e.online for e in INDEX.events(online=True, now=NOW))
     assert not any(e.online for e in INDEX.events(online=False, now=NOW))
-    assert ids(INDEX.events(thema="circulair", now=NOW)) == ["workshop_circulair"]
     assert INDEX.events(soort="onbestaand", now=NOW) == []
 
 
@@ -89,9 +74,9 @@ def test_page():
     items = list(range(10))
     first = page(items, 1)
     assert first.items == [0, 1, 2] and first.total == 10 and first.pages == 4
-    assert first.has_next and not first.has_previous
+    assert first.has_next
     last = page(items, 4)
-    assert last.items == [9] and not last.has_next and last.has_previous
+    assert last.items == [9] and not last.has_next
     assert page(items, 5).items == []
     assert page(items, 2, size=5).items == [5, 6, 7, 8, 9]
     assert page([], 1).pages == 1
@@ -105,22 +90,9 @@ BIG = synthetic_catalog(CATALOG, NOW, offers=3000, events=800, opportunities=300
 BIG_INDEX = CatalogIndex(BIG)
 
 
-def _words(text):
-    return normalize(text).split()
-
-
-def brute_offers(categorie, impact, text):
-    result = []
-    for o in BIG.offers:
-        if categorie and o.categorie != categorie or impact and impact not in o.impact:
-            continue
-        if text:
-            hay = _words(" ".join([o.organisatie, o.omschrijving, o.locatie, *o.certificeringen,
-                                   BIG.categories[o.categorie].naam]))
-            if not all(any(w.startswith(q) for w in hay) for q in _words(text)):
-                continue
-        result.append(o)
-    return result
+def brute_offers(categorie, impact):
+    return [o for o in BIG.offers
+            if not (categorie and o.categorie != categorie or impact and impact not in o.impact)]
 
 
 def brute_events(soort, period, online, now):
@@ -137,8 +109,7 @@ def test_index_matches_brute_force():
     for _ in range(300):
         categorie = rng.choice([None, *BIG.categories])
         impact = rng.choice([None, *BIG.impact_kinds])
-        text = rng.choice([None, "koffie", "pso trede", "lunch team", "haarlem-noord", "rec"])
-        assert ids(BIG_INDEX.offers(categorie, impact, text)) == ids(brute_offers(categorie, impact, text))
+        assert ids(BIG_INDEX.offers(categorie, impact)) == ids(brute_offers(categorie, impact))
         soort = rng.choice([None, *BIG.event_kinds])
         period = rng.choice(periods)
         online = rng.choice([None, True, False])

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import pytest
 
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog import replies
 from bot.catalog.dialogue import (
     EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
@@ -15,7 +15,7 @@ from bot.catalog.schema import AMSTERDAM
 from bot.catalog.search import CatalogIndex, page
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=AMSTERDAM)
-CATALOG = load_catalog(PROJECT_ROOT / "data" / "programme", NOW)
+CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
 INDEX = CatalogIndex(CATALOG)
 
 
@@ -127,3 +127,10 @@ def test_detail_and_pick():
 ])
 def test_platform_role(text, role):
     assert platform_role(text) == role
+
+
+def test_which_one_after_an_empty_list_does_not_ask_for_an_impossible_number():
+    empty = replies.which_one(0)
+    assert "1 tot en met 0" not in empty.text and "geen resultaten" in empty.text
+    assert empty.buttons  # a way on: what to search
+    assert "1 tot en met 3" in replies.which_one(3).text

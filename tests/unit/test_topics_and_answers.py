@@ -1,9 +1,9 @@
-from bot import PROJECT_ROOT
+from tests.fixtures import FIXTURE_PROGRAMME
 from bot.content.answers import CONCEPT_NOTE, format_topic
 from bot.content.loader import load_programme
 from bot.content.topics import choose_topic, topic_from_response_key
 
-PROGRAMME = load_programme(PROJECT_ROOT / "data" / "programme")
+PROGRAMME = load_programme(FIXTURE_PROGRAMME)
 
 
 def test_response_key_to_topic():

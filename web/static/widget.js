@@ -395,7 +395,7 @@
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
 
-  // A small API for the page (and tests): open, close, reset.
+  // A small API for the page (and tests): open, close.
   window.ImpactChat = {
     open: function () { setOpen(true, true); },
     close: function () { setOpen(false, false); },
