@@ -9,6 +9,7 @@ import requests
 
 from bot.handoff import signing
 from bot.handoff.console import hash_password
+from tests import servers as servers_module
 from tests.servers import TOKEN, running_pair
 
 WEBHOOK_SECRET = "webhook-secret-for-tests"
@@ -83,7 +84,10 @@ def live_servers(tmp_path_factory, live_data_dir, webhook_receiver, programme_di
     accounts = tmp_path_factory.mktemp("accounts") / "console-accounts"
     accounts.write_text("".join(f"{name}:{hash_password(pw)}\n"
                                 for name, pw in PASSWORDS.items()))
-    with running_pair(tmp_path_factory.mktemp("live-servers"), {
+    # A Rasa server took up to 9 minutes to start on the shared 2-core machine while others
+    # trained: wait longer than tests/servers.py's default for these servers.
+    wait_until = servers_module.wait_until
+    env = {
         "PROGRAMME_DIR": str(programme_dir),
         "DATA_DIR": str(live_data_dir),
         "CONSOLE_ACCOUNTS": str(accounts),
@@ -92,8 +96,12 @@ def live_servers(tmp_path_factory, live_data_dir, webhook_receiver, programme_di
         "HANDOFF_WAIT_SECONDS": str(WAIT_SECONDS),
         "HANDOFF_WEBHOOK_URL": webhook_receiver.url,
         "HANDOFF_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    }) as pair:
-        yield pair
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(servers_module, "wait_until", lambda url, timeout, proc, **kw: wait_until(
+            url, max(timeout, 900), proc, **kw))
+        with running_pair(tmp_path_factory.mktemp("live-servers"), env) as pair:
+            yield pair
 
 
 @pytest.fixture(scope="session")
