@@ -154,7 +154,7 @@ class ContactRequest:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "ContactRequest":
+    def from_dict(cls, data: Mapping[str, Any]) -> ContactRequest:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     @property

@@ -41,7 +41,7 @@ class Outbox:
         self._lock = threading.Lock()  # one connection, shared by the threads of a process
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Outbox":
+    def from_settings(cls, settings: Any) -> Outbox:
         return cls(store.database_path(settings.data_dir))
 
     def close(self) -> None:

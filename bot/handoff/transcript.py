@@ -82,7 +82,8 @@ _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string
 _HTML = _ENV.from_string(
     """<table role="presentation" style="border-collapse:collapse">
 {% for t in turns %}<tr>
-<td style="padding:2px 8px;color:#666;white-space:nowrap">{{ (t.at or "")[:19]|replace("T", " ") }}</td>
+<td style="padding:2px 8px;color:#666;white-space:nowrap">
+{{ (t.at or "")[:19]|replace("T", " ") }}</td>
 <td style="padding:2px 8px;font-weight:bold">{{ speakers.get(t["from"], t["from"]) }}</td>
 <td style="padding:2px 8px;white-space:pre-wrap">{{ t.text }}</td></tr>
 {% endfor %}</table>"""

@@ -47,7 +47,7 @@ class Worker:
             self.outbox.ensure_deliveries(self.adapters)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Worker":
+    def from_settings(cls, settings: Any) -> Worker:
         return cls(Outbox.from_settings(settings), configured(settings),
                    retry_seconds=settings.handoff_retry_seconds,
                    max_backoff=settings.handoff_retry_max_seconds,
@@ -87,7 +87,7 @@ class Worker:
         """Deliver now (a new request was stored)."""
         self._wake.set()
 
-    def start(self) -> "Worker":
+    def start(self) -> Worker:
         if not self.adapters:
             logger.info("handoff: no delivery adapter configured; requests stay in the outbox")
             return self

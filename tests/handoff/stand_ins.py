@@ -260,7 +260,7 @@ class SmtpServer:
         self.handler = _SmtpHandler()
         self._controller: Optional[Controller] = None
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self

@@ -10,7 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contact import ActionContact
 from actions.data import contact_fields
 from actions.handoff import (
-    ActionAskContactQuestion, ActionHandoffOffer, ActionHandoffStart, ActionHandoffSubmit,
+    ActionAskContactQuestion,
+    ActionHandoffOffer,
+    ActionHandoffStart,
+    ActionHandoffSubmit,
     ValidateContactForm,
 )
 from bot import names

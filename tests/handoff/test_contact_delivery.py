@@ -2,7 +2,6 @@
 and a webhook receiver; stopped, restarted, replies lost after a stored POST."""
 import dataclasses
 import email
-import json
 import subprocess
 import sys
 import time

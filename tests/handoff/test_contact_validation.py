@@ -4,7 +4,12 @@ import pytest
 from bot.handoff import contact, transcript
 from bot.handoff.redact import redact
 from bot.handoff.validation import (
-    PHONE_PATTERN, extract_contact, normalise_phone, parse_email, parse_name, parse_phone,
+    PHONE_PATTERN,
+    extract_contact,
+    normalise_phone,
+    parse_email,
+    parse_name,
+    parse_phone,
 )
 from tests.handoff.stand_ins import OPEN_KLANT_PHONE
 
