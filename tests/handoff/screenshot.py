@@ -14,7 +14,7 @@ from bot import PROJECT_ROOT, names
 from bot.handoff.console import hash_password
 from bot.handoff.live import LiveDesk
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.servers import running_pair
+from tests import servers
 
 OUT = PROJECT_ROOT / "docs" / "console-screenshot.png"
 
@@ -28,8 +28,12 @@ def main() -> int:
     accounts.write_text(f"anna:{hash_password(password)}\n")
     env = {"DATA_DIR": str(work / "data"), "CONSOLE_ACCOUNTS": str(accounts),
            "OFFICE_HOURS": "mon-sun 00:00-24:00", "OFFICE_HOLIDAYS": ""}
+    # Starting a Rasa server can take minutes on a busy machine: wait up to 15.
+    wait_until = servers.wait_until
+    servers.wait_until = lambda url, timeout, proc, **kw: wait_until(
+        url, max(timeout, 900), proc, **kw)
     try:
-        with running_pair(work, env) as (_, rasa), sync_playwright() as pw:
+        with servers.running_pair(work, env) as (_, rasa), sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=shutil.which("chromium"),
                                          headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="nl-NL")
