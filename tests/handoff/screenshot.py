@@ -13,8 +13,8 @@ from pathlib import Path
 from bot import PROJECT_ROOT, names
 from bot.handoff.console import hash_password
 from bot.handoff.live import LiveDesk
-from tests.browser.conftest import CHROMIUM_ARGS
 from tests import servers
+from tests.browser.conftest import CHROMIUM_ARGS
 
 OUT = PROJECT_ROOT / "docs" / "console-screenshot.png"
 
