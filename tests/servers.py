@@ -100,8 +100,8 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        try:  # a loaded shared machine can take minutes to load a model
-            wait_until(f"{self.url}/status?token={TOKEN}", 300, self.proc,
+        try:  # a busy shared machine can take minutes to load a model
+            wait_until(f"{self.url}/status?token={TOKEN}", 600, self.proc,
                        ok=lambda r: r.ok and bool(r.json().get("model_file")))
         except Exception:
             self.stop()  # no server left behind when it did not come up
