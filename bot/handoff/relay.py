@@ -26,7 +26,13 @@ from typing import Any, Dict, List, Optional
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, ConversationResumed, UserUttered
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    ConversationResumed,
+    UserUttered,
+)
 
 from bot import names
 from bot.handoff.live import ACTIVE, WAITING, Handoff, LiveDesk, Message
@@ -57,6 +63,15 @@ def recipient_id(conversation_id: str, channel: str) -> str:
 def is_contact_request(text: Optional[str]) -> bool:
     """The button payload (or intent trigger) of A's contact request."""
     return bool(text) and text.strip().startswith(f"/{names.REQUEST_CONTACT}")
+
+
+def resumed(*said: Any) -> List[Any]:
+    """The events that hand the conversation back to the bot.
+
+    The pausing action ran no `action_listen` after it, so the bot's rules (which expect
+    "listening, then the user's intent") would not match the next message: log it here.
+    """
+    return [ConversationResumed(), *said, ActionExecuted(ACTION_LISTEN_NAME)]
 
 
 class Relay:
@@ -105,7 +120,7 @@ class Relay:
         if (handoff.status == WAITING and is_contact_request(message.text)
                 and await asyncio.to_thread(self.desk.cancel, conversation_id)):
             logger.debug("Handoff %s cancelled for a contact request", handoff.id)
-            await self._append(conversation_id, ConversationResumed())
+            await self._append(conversation_id, *resumed())
             await self._status(handoff, "cancelled")
             await self.webhook.send("handover.cancelled", self._event(handoff))
             return False
@@ -236,8 +251,8 @@ class Relay:
         handoff = await asyncio.to_thread(self.desk.get, handoff_id)
         assert handoff is not None
         stored = await asyncio.to_thread(self.desk.add_message, handoff_id, "system", TEXT_CLOSED)
-        await self._append(handoff.conversation_id, ConversationResumed(),
-                           BotUttered(TEXT_CLOSED, metadata={META_KEY: "closed"}))
+        await self._append(handoff.conversation_id,
+                           *resumed(BotUttered(TEXT_CLOSED, metadata={META_KEY: "closed"})))
         await self.deliver(handoff, stored, state="closed")
         await self.webhook.send("handover.closed", {**self._event(handoff), "agent": agent_name})
         logger.debug("Handoff %s closed; the bot resumes", handoff_id)
