@@ -56,7 +56,8 @@ def main() -> int:
             rasa.say("demo-1", "Fijn! Ik wil graag een workshop geven.")
             expect(page.locator("#messages li.user")).to_have_count(1, timeout=15_000)
             time.sleep(0.5)
-            page.screenshot(path=str(OUT))
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(OUT), full_page=True)
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
