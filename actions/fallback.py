@@ -31,8 +31,9 @@ class ActionFallback(Action):
         response = fallback_response(intent, text, guard, runner_up)
         logger.debug("fallback: intent=%s guard=%s runner_up=%s response=%s",
                      intent, guard, runner_up, response)
-        if response == names.UTTER_FALLBACK and is_second_miss(tracker.events):
-            # The second misunderstanding in a row: offer a person (asks consent).
+        failed = response in (names.UTTER_FALLBACK, names.UTTER_OUT_OF_SCOPE)
+        if failed and is_second_miss(tracker.events):
+            # The second failed answer in a row: offer a person (asks consent).
             return say_offer(dispatcher, OFFER_AFTER_MISSES, "live")
         dispatcher.utter_message(response=response, **contact_fields())
         return []

@@ -19,7 +19,8 @@ from bot import names
 # 10 characters at most: the reference is also the klantcontact's `nummer` (maxLength 10).
 REFERENCE_PREFIX = "IO-"
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read out on the phone
-MISSES = {names.NLU_FALLBACK}
+# A failed answer: not understood, or understood but out of scope (both end in action_fallback).
+MISSES = {names.NLU_FALLBACK, names.OUT_OF_SCOPE}
 
 OFFER = (
     "Wil je dat een medewerker van de gemeente Haarlem je verder helpt? Dan geef ik dit gesprek "
@@ -27,7 +28,7 @@ OFFER = (
     "Dan vraag ik je naam en je e-mailadres of telefoonnummer, zodat een medewerker contact met "
     "je opneemt. Die gegevens gebruikt de gemeente alleen voor je vraag. Is dat goed?"
 )
-OFFER_AFTER_MISSES = "Sorry, ik begrijp je vraag nog steeds niet goed. "
+OFFER_AFTER_MISSES = "Sorry, ik kan je vraag nog steeds niet goed beantwoorden. "
 OFFER_AFTER_FRUSTRATION = "Sorry dat ik je niet goed help. "
 OFFER_CALLBACK = (
     "Je kunt een contactverzoek achterlaten. Ik geef dan dit gesprek, je naam en je e-mailadres "
@@ -103,7 +104,7 @@ def wants_callback(text: Optional[str]) -> bool:
 
 
 def is_second_miss(events: Iterable[Mapping[str, Any]]) -> bool:
-    """True when the latest user message and the one before it were both not understood."""
+    """True after the second failed answer in a row (not understood or out of scope)."""
     intents: List[Optional[str]] = []
     for event in reversed(list(events)):
         if event.get("event") == "user":

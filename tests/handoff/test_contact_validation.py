@@ -104,6 +104,7 @@ def test_second_miss_in_a_row():
     one = [user("blabla", "nlu_fallback"), {"event": "bot", "text": "Sorry"}]
     assert not contact.is_second_miss(one)
     assert contact.is_second_miss(one + [user("nog eens blabla", "nlu_fallback")])
+    assert contact.is_second_miss(one + [user("wanneer is het grofvuil", "out_of_scope")])
     between = one + [user("wat is LOL", "faq"), user("blabla", "nlu_fallback")]
     assert not contact.is_second_miss(between)
     new_session = one + [{"event": "session_started"}, user("blabla", "nlu_fallback")]
