@@ -63,6 +63,7 @@ lint: venv
 bench: setup
 	$(PY) bench/search_bench.py
 	$(PY) bench/turn_bench.py
+	$(PY) bench/store_bench.py
 
 # The README's screenshot of the agent console (real servers, a demo conversation).
 console-screenshot: setup web browser

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import contact_fields
 from actions.handoff import start_handoff
 from bot import names
 from bot.handoff.contact import consent_asked_last
 
 
-class ActionContact(Action):
+class ActionContact(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_CONTACT
 

@@ -1,39 +1,80 @@
-"""Polite answers when the assistant can't help: unclear, out of scope, another language."""
+"""Polite answers when the assistant can't help: unclear, out of scope, another language.
+
+An unclear message gets the two-step recovery of `bot.text.clarify`: "Bedoel je ...?" with the
+likeliest meanings, "Iets anders" asks to rephrase, and a second miss ends in the helpdesk offer.
+"""
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.data import contact_fields
+from actions.base import GuardedAction
+from actions.data import contact_fields, programme
 from actions.handoff import say_offer
 from bot import names
 from bot.handoff.contact import OFFER_AFTER_MISSES, is_second_miss
+from bot.text import clarify
 from bot.text.fallback import fallback_response
+
+# Actions that can ask "Bedoel je ...?" (they set the recovery slot).
+CLARIFYING_ACTIONS = (names.ACTION_FALLBACK, names.ACTION_PROGRAMME_ANSWER, names.ACTION_SEARCH)
+
+
+def recovery_step(tracker: Tracker) -> str | None:
+    """The recovery step of the bot's previous turn, if it was one."""
+    return clarify.previous_step(tracker.events, tracker.get_slot(names.SLOT_RECOVERY),
+                                 CLARIFYING_ACTIONS)
+
+
+def topic_titles() -> Dict[str, str]:
+    return {topic_id: topic.titel for topic_id, topic in programme().topics.items()}
+
+
+def say(dispatcher: CollectingDispatcher, reply: clarify.Reply) -> None:
+    if reply.response:
+        dispatcher.utter_message(response=reply.response, **contact_fields())
+    else:
+        dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts() or None)
+
 
 logger = logging.getLogger(__name__)
 
 
-class ActionFallback(Action):
+class ActionFallback(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_FALLBACK
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = tracker.latest_message.get("text")
-        guard = tracker.latest_message.get(names.GUARD_KEY)
-        ranking = [i.get("name") for i in tracker.latest_message.get("intent_ranking") or []]
-        runner_up = next((name for name in ranking if name != intent), None)
-        response = fallback_response(intent, text, guard, runner_up)
+        message = tracker.latest_message
+        intent = (message.get("intent") or {}).get("name")
+        ranking = [i for i in message.get("intent_ranking") or []
+                   if i.get("name") != names.NLU_FALLBACK]
+        runner_up = next((i.get("name") for i in ranking if i.get("name") != intent), None)
+        response = fallback_response(intent, message.get("text"), message.get(names.GUARD_KEY),
+                                     runner_up)
         logger.debug("fallback: intent=%s guard=%s runner_up=%s response=%s",
-                     intent, guard, runner_up, response)
-        failed = response in (names.UTTER_FALLBACK, names.UTTER_OUT_OF_SCOPE)
-        if failed and is_second_miss(tracker.events):
-            # The second failed answer in a row: offer a person (asks consent).
-            return say_offer(dispatcher, OFFER_AFTER_MISSES, "live")
-        dispatcher.utter_message(response=response, **contact_fields())
-        return []
+                     intent, message.get(names.GUARD_KEY), runner_up, response)
+        if intent != names.DENY and response != names.UTTER_FALLBACK:
+            if response == names.UTTER_OUT_OF_SCOPE and is_second_miss(tracker.events):
+                # The second failed answer in a row: offer a person (asks consent first).
+                return say_offer(dispatcher, OFFER_AFTER_MISSES, "live") + [
+                    SlotSet(names.SLOT_RECOVERY, None)]
+            # Empty, emoji, markup, too long, another language, out of scope: a fixed answer.
+            dispatcher.utter_message(response=response, **contact_fields())
+            return [SlotSet(names.SLOT_RECOVERY, None)]
+        selector = (message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
+        choices = clarify.candidates(ranking, selector.get("ranking") or [], topic_titles(),
+                                     message.get("entities") or [])
+        reply = clarify.recover(intent, recovery_step(tracker), choices)
+        if reply.step == clarify.OFFER:
+            # The second misunderstanding in a row: offer a person (asks consent first).
+            return say_offer(dispatcher, OFFER_AFTER_MISSES, "live") + [
+                SlotSet(names.SLOT_RECOVERY, reply.step)]
+        say(dispatcher, reply)
+        return [SlotSet(names.SLOT_RECOVERY, reply.step)]

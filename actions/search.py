@@ -2,22 +2,25 @@
 from __future__ import annotations
 
 import logging
+import asyncio
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import GuardedAction
 from actions.data import live_catalog, now
-from bot.catalog import replies
+from bot import names
+from bot.catalog import replies, roles
 from bot.catalog.dialogue import (
     EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
     platform_role, results,
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
-from bot import names
+from bot.text import clarify
 
 SLOT = names.SLOT_SEARCH
 PAGE_SIZE = 3
@@ -47,9 +50,18 @@ def listed_state(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
     return state
 
 
-def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
+async def current_snapshot():
+    """The live catalogue's snapshot, waited for in a worker thread.
+
+    A slow feed makes `snapshot()` wait up to 2.5 s; on the action server's event loop that would
+    stall every other user's action, so the wait happens off the loop.
+    """
+    return await asyncio.to_thread(lambda: live_catalog().snapshot())
+
+
+async def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
-    snapshot = live_catalog().snapshot()
+    snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
     items = results(state, snapshot.index, now())
     if not items:
@@ -65,7 +77,7 @@ def show(dispatcher: CollectingDispatcher, state: SearchState) -> List[Dict[Text
     return [SlotSet(SLOT, state.to_slot())]
 
 
-class ActionSearch(Action):
+class ActionSearch(GuardedAction):
     """search_offers / search_opportunities / search_events, and refinements (inform)."""
 
     def name(self) -> Text:
@@ -76,8 +88,11 @@ class ActionSearch(Action):
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name") or ""
         catalog = live_catalog().catalog
-        filters = extract_filters(message.get("text") or "", message.get("entities") or [],
-                                  catalog, now())
+        text = message.get("text") or ""
+        filters = extract_filters(text, message.get("entities") or [], catalog, now())
+        if roles.role_conflict(intent, text):
+            say(dispatcher, roles.ask_role(filters.categorie))
+            return []
         state = next_state(intent, filters, _state(tracker))
         question = missing(state)
         logger.debug("search: intent=%s filters=%s state=%s ask=%s", intent, filters,
@@ -86,12 +101,19 @@ class ActionSearch(Action):
             say(dispatcher, replies.ask_kind())
             return [SlotSet(SLOT, state.to_slot())]
         if question == "categorie":
+            word = roles.unknown_category_word(text, catalog.categories.values())
+            if word:
+                reply = roles.unknown_category(word, state, catalog)
+                say(dispatcher, reply)
+                asked = any(title == "Iets anders" for title, _ in reply.buttons)
+                return [SlotSet(SLOT, state.to_slot()),
+                        SlotSet(names.SLOT_RECOVERY, clarify.CLARIFY if asked else None)]
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
-        return show(dispatcher, state)
+        return await show(dispatcher, state)
 
 
-class ActionSearchMore(Action):
+class ActionSearchMore(GuardedAction):
     """"meer": the next page of the last search."""
 
     def name(self) -> Text:
@@ -102,10 +124,10 @@ class ActionSearchMore(Action):
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        return show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
+        return await show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}))
 
 
-class ActionSearchDetail(Action):
+class ActionSearchDetail(GuardedAction):
     """"vertel meer over de tweede": one result of the last list, in full."""
 
     def name(self) -> Text:
@@ -116,7 +138,7 @@ class ActionSearchDetail(Action):
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        snapshot = live_catalog().snapshot()
+        snapshot = await current_snapshot()
         items = results(state, snapshot.index, now())
         item = replies.pick(items, parse_ordinal(tracker.latest_message.get("text") or ""))
         if item is None:
@@ -126,7 +148,7 @@ class ActionSearchDetail(Action):
         return []
 
 
-class ActionJoinPlatform(Action):
+class ActionJoinPlatform(GuardedAction):
     """How to put an offer or a demand on the inkoopplatform."""
 
     def name(self) -> Text:

@@ -101,7 +101,27 @@ def cmd_console_account(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot import runner
+
+    return runner.serve(PROJECT_ROOT, args.part)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot import retention
+
+    settings = Settings.from_env()
+    if args.loop:
+        retention.run_forever(settings)
+        return 0
+    count = retention.purge_configured(settings)
+    print(f"deleted {count} conversation(s) older than {settings.retention_days} days "
+          f"({retention.describe(settings)})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line (also used by tests to check the commands in deployment files)."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the programme data").set_defaults(func=cmd_check)
@@ -125,7 +145,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )
-    args = parser.parse_args(argv)
+    p = sub.add_parser("serve", help="one server in the foreground (containers)")
+    p.add_argument("part", choices=["rasa", "actions"])
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("purge-conversations",
+                       help="delete conversations older than RETENTION_DAYS")
+    p.add_argument("--loop", action="store_true",
+                   help="keep running: purge every RETENTION_INTERVAL_HOURS")
+    p.set_defaults(func=cmd_purge)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except DataError as exc:

@@ -28,7 +28,7 @@ MORE = "more"
 INFORM = "inform"
 DETAIL = "detail"
 REQUEST_HUMAN = "request_human"
-# A contact request ("bel of mail mij terug"); the live desk offers it with payload(REQUEST_CONTACT).
+# A contact request ("bel of mail mij terug"); the live desk offers payload(REQUEST_CONTACT).
 REQUEST_CONTACT = "request_contact"
 FRUSTRATION = "frustration"
 OTHER_LANGUAGE = "other_language"
@@ -63,6 +63,7 @@ SLOT_CONTACT_PHONE = "contact_phone"
 SLOT_CONTACT_QUESTION = "contact_question"
 SLOT_CONTACT_QUESTION_DRAFT = "contact_question_draft"
 SLOT_CONTACT_CANCELLED = "contact_cancelled"
+SLOT_RECOVERY = "herstelstap"  # the step of the two-step recovery (bot.text.clarify)
 
 # --- responses used by the actions -----------------------------------------------------------
 UTTER_CONTACT = "utter_contact"
@@ -79,6 +80,7 @@ UTTER_EMPTY_MESSAGE = "utter_empty_message"
 UTTER_EMOJI_ONLY = "utter_emoji_only"
 UTTER_MARKUP_MESSAGE = "utter_markup_message"
 UTTER_LONG_MESSAGE = "utter_long_message"
+UTTER_ANYTHING_ELSE = "utter_anything_else"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"

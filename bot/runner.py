@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot import endpoints as endpoints_file
+from bot import retention
 from bot.channels.credentials import write_credentials
 from bot.settings import Settings
 from bot.training import model_path
@@ -27,7 +29,7 @@ def rasa_server_cmd(
 ) -> List[str]:
     """`credentials`: the effective file from bot.channels.credentials (default: credentials.yml)."""
     cmd = [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.rasa_server", "run",
         "--model", str(model or model_path(root)),
         "--port", str(port),
         "--endpoints", str(endpoints),
@@ -58,16 +60,20 @@ def run(root: Path) -> int:
     fd, name = tempfile.mkstemp(prefix="rasa-credentials-", suffix=".yml")
     os.close(fd)
     credentials = Path(name)
+    fd, name = tempfile.mkstemp(prefix="rasa-endpoints-", suffix=".yml")
+    os.close(fd)
+    endpoints = endpoints_file.write(Path(name), settings)
     try:
         channels = write_credentials(credentials, env)
     except ValueError as error:  # a messaging channel configured only in part
         credentials.unlink()
+        endpoints.unlink()
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
     procs = [
         subprocess.Popen(action_server_cmd(settings.action_port), cwd=root, env=env),
         subprocess.Popen(
-            rasa_server_cmd(root, settings.rasa_port, token, root / "endpoints.yml",
+            rasa_server_cmd(root, settings.rasa_port, token, endpoints,
                             settings.cors_origins, credentials=credentials),
             cwd=root, env=env,
         ),
@@ -83,6 +89,7 @@ def run(root: Path) -> int:
         + ("" if settings.rasa_token else f"; this run: {token}") + ")\n"
         f"  Action server: http://localhost:{settings.action_port}/health\n"
         f"  Channels:      {', '.join(channels)}\n"
+        f"  Conversations: {retention.describe(settings)}\n"
         "Press Ctrl-C to stop both servers.\n",
         flush=True,
     )
@@ -94,6 +101,7 @@ def run(root: Path) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    retention.schedule(settings)
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
@@ -105,4 +113,30 @@ def run(root: Path) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
         credentials.unlink(missing_ok=True)
+        endpoints.unlink(missing_ok=True)
     return max((p.returncode or 0) for p in procs)
+
+
+def serve(root: Path, part: str) -> int:
+    """One server in the foreground (a container): `rasa` (endpoints from the environment) or
+    `actions`. Retention runs as its own process: `python -m bot purge-conversations --loop`."""
+    settings = Settings.from_env()
+    env = server_env(settings)
+    if part == "actions":
+        return _foreground(action_server_cmd(settings.action_port), root, env)
+    token = settings.rasa_token or secrets.token_urlsafe(24)
+    with tempfile.TemporaryDirectory(prefix="rasa-config-") as tmp:
+        endpoints = endpoints_file.write(Path(tmp) / "endpoints.yml", settings)
+        credentials = Path(tmp) / "credentials.yml"
+        write_credentials(credentials, env)
+        return _foreground(
+            rasa_server_cmd(root, settings.rasa_port, token, endpoints, settings.cors_origins,
+                            credentials=credentials), root, env)
+
+
+def _foreground(cmd: List[str], root: Path, env: Dict[str, str]) -> int:
+    """Run `cmd` until it exits; SIGTERM/SIGINT (container stop) are passed on to it."""
+    proc = subprocess.Popen(cmd, cwd=root, env=env)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: proc.terminate())
+    return proc.wait()

@@ -2,31 +2,41 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from bot import PROJECT_ROOT
-
 
 DEFAULT_CORS_ORIGINS = "http://localhost:5005"
 DEFAULT_MAX_MESSAGE_CHARS = 20000
 
+TRACKER_STORES = ("sqlite", "postgresql", "memory")
+LOCK_STORES = ("memory", "redis")
+EVENT_BROKERS = ("none", "rabbitmq")
 
-def _path(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
     return Path(value) if value else default
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name, "").strip().lower()
+def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
+    return env.get(name) or None
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
     if not value:
         return default
     return value in ("1", "true", "yes", "on")
 
 
-def _optional(name: str) -> Optional[str]:
-    return os.environ.get(name) or None
+def _choice(env: Mapping[str, str], name: str, choices: tuple) -> str:
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -34,17 +44,43 @@ class Settings:
     """Settings read once from the environment.
 
     Every environment variable the project reads is a field here (one per line, with its
-    default), and each is documented in the README's configuration table.
+    default), and each is documented in the README's configuration table. Secrets
+    (``*_password``) are not shown by ``repr`` and are never written to a file: the generated
+    endpoints file names them as ``${VAR}``, which Rasa reads from its environment.
     """
 
     programme_dir: Path
     spacy_model_dir: Path
     rasa_port: int
     action_port: int
-    rasa_token: str
+    rasa_token: str = field(repr=False)
     cors_origins: str
     max_message_chars: int
     data_dir: Path
+    action_server_url: str
+    action_timeout: float
+    tracker_store: str
+    postgres_host: str
+    postgres_port: int
+    postgres_db: str
+    postgres_user: str
+    postgres_password: str = field(repr=False)
+    lock_store: str
+    redis_host: str
+    redis_port: int
+    redis_db: int
+    redis_password: str = field(repr=False)
+    redis_key_prefix: str
+    event_broker: str
+    rabbitmq_host: str
+    rabbitmq_port: int
+    rabbitmq_user: str
+    rabbitmq_password: str = field(repr=False)
+    rabbitmq_queue: str
+    rabbitmq_exchange: str
+    sanic_workers: int
+    retention_days: int
+    retention_interval_hours: float
     events_ics_url: Optional[str] = None
     offers_json_url: Optional[str] = None
     opportunities_json_url: Optional[str] = None
@@ -57,20 +93,20 @@ class Settings:
     office_holidays: str = "NL"
     office_closed_days: str = ""
     handoff_wait_seconds: int = 180
-    console_accounts: str = ""
+    console_accounts: str = field(default="", repr=False)
     console_session_minutes: int = 480
     handoff_webhook_url: str = ""
-    handoff_webhook_secret: str = ""
+    handoff_webhook_secret: str = field(default="", repr=False)
     # Contact requests (bot/handoff: outbox, worker, adapters).
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
-    smtp_password: str = ""
+    smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = True
     smtp_from: str = ""
     helpdesk_email: str = ""
     klantinteracties_url: str = ""
-    klantinteracties_token: str = ""
+    klantinteracties_token: str = field(default="", repr=False)
     klantinteracties_actor: str = ""
     handoff_retention_days: int = 30
     handoff_retry_seconds: float = 30.0
@@ -79,44 +115,76 @@ class Settings:
     handoff_worker: bool = True
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
+        env = os.environ if env is None else env
+        action_port = int(env.get("ACTION_PORT", "5055"))
         return cls(
-            programme_dir=_path("PROGRAMME_DIR", PROJECT_ROOT / "data" / "programme"),
-            spacy_model_dir=_path("SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy-nl"),
-            rasa_port=int(os.environ.get("RASA_PORT", "5005")),
-            action_port=int(os.environ.get("ACTION_PORT", "5055")),
-            rasa_token=os.environ.get("RASA_TOKEN", ""),
-            cors_origins=os.environ.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
-            max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
-            data_dir=_path("DATA_DIR", PROJECT_ROOT / "var"),
-            events_ics_url=_optional("EVENTS_ICS_URL"),
-            offers_json_url=_optional("OFFERS_JSON_URL"),
-            opportunities_json_url=_optional("OPPORTUNITIES_JSON_URL"),
-            feed_ttl_seconds=float(os.environ.get("FEED_TTL_SECONDS", "300")),
-            feed_timeout_seconds=float(os.environ.get("FEED_TIMEOUT_SECONDS", "2")),
-            feed_wait_seconds=float(os.environ.get("FEED_WAIT_SECONDS", "2.5")),
-            office_hours=os.environ.get("OFFICE_HOURS", "mon-fri 09:00-17:00"),
-            office_timezone=os.environ.get("OFFICE_TIMEZONE", "Europe/Amsterdam"),
-            office_holidays=os.environ.get("OFFICE_HOLIDAYS", "NL"),
-            office_closed_days=os.environ.get("OFFICE_CLOSED_DAYS", ""),
-            handoff_wait_seconds=int(os.environ.get("HANDOFF_WAIT_SECONDS", "180")),
-            console_accounts=os.environ.get("CONSOLE_ACCOUNTS", ""),
-            console_session_minutes=int(os.environ.get("CONSOLE_SESSION_MINUTES", "480")),
-            handoff_webhook_url=os.environ.get("HANDOFF_WEBHOOK_URL", ""),
-            handoff_webhook_secret=os.environ.get("HANDOFF_WEBHOOK_SECRET", ""),
-            smtp_host=os.environ.get("SMTP_HOST", ""),
-            smtp_port=int(os.environ.get("SMTP_PORT", "587")),
-            smtp_user=os.environ.get("SMTP_USER", ""),
-            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
-            smtp_starttls=_flag("SMTP_STARTTLS", True),
-            smtp_from=os.environ.get("SMTP_FROM", ""),
-            helpdesk_email=os.environ.get("HELPDESK_EMAIL", ""),
-            klantinteracties_url=os.environ.get("KLANTINTERACTIES_URL", ""),
-            klantinteracties_token=os.environ.get("KLANTINTERACTIES_TOKEN", ""),
-            klantinteracties_actor=os.environ.get("KLANTINTERACTIES_ACTOR", ""),
-            handoff_retention_days=int(os.environ.get("HANDOFF_RETENTION_DAYS", "30")),
-            handoff_retry_seconds=float(os.environ.get("HANDOFF_RETRY_SECONDS", "30")),
-            handoff_retry_max_seconds=float(os.environ.get("HANDOFF_RETRY_MAX_SECONDS", "3600")),
-            handoff_timeout_seconds=float(os.environ.get("HANDOFF_TIMEOUT_SECONDS", "15")),
-            handoff_worker=_flag("HANDOFF_WORKER", True),
+            programme_dir=_path(env, "PROGRAMME_DIR", PROJECT_ROOT / "data" / "programme"),
+            spacy_model_dir=_path(env, "SPACY_MODEL_DIR", PROJECT_ROOT / "models" / "spacy-nl"),
+            rasa_port=int(env.get("RASA_PORT", "5005")),
+            action_port=action_port,
+            rasa_token=env.get("RASA_TOKEN", ""),
+            cors_origins=env.get("CORS_ORIGINS", DEFAULT_CORS_ORIGINS),
+            max_message_chars=int(env.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS)),
+            data_dir=_path(env, "DATA_DIR", PROJECT_ROOT / "var"),
+            action_server_url=env.get("ACTION_SERVER_URL")
+            or f"http://localhost:{action_port}/webhook",
+            action_timeout=float(env.get("ACTION_TIMEOUT", "5")),
+            tracker_store=_choice(env, "TRACKER_STORE", TRACKER_STORES),
+            postgres_host=env.get("POSTGRES_HOST", "localhost"),
+            postgres_port=int(env.get("POSTGRES_PORT", "5432")),
+            postgres_db=env.get("POSTGRES_DB", "rasa"),
+            postgres_user=env.get("POSTGRES_USER", "rasa"),
+            postgres_password=env.get("POSTGRES_PASSWORD", ""),
+            lock_store=_choice(env, "LOCK_STORE", LOCK_STORES),
+            redis_host=env.get("REDIS_HOST", "localhost"),
+            redis_port=int(env.get("REDIS_PORT", "6379")),
+            redis_db=int(env.get("REDIS_DB", "1")),
+            redis_password=env.get("REDIS_PASSWORD", ""),
+            redis_key_prefix=env.get("REDIS_KEY_PREFIX", "impact"),
+            event_broker=_choice(env, "EVENT_BROKER", EVENT_BROKERS),
+            rabbitmq_host=env.get("RABBITMQ_HOST", "localhost"),
+            rabbitmq_port=int(env.get("RABBITMQ_PORT", "5672")),
+            rabbitmq_user=env.get("RABBITMQ_USER", "rasa"),
+            rabbitmq_password=env.get("RABBITMQ_PASSWORD", ""),
+            rabbitmq_queue=env.get("RABBITMQ_QUEUE", "rasa_events"),
+            rabbitmq_exchange=env.get("RABBITMQ_EXCHANGE", "rasa-exchange"),
+            sanic_workers=int(env.get("SANIC_WORKERS", "1")),
+            retention_days=int(env.get("RETENTION_DAYS", "30")),
+            retention_interval_hours=float(env.get("RETENTION_INTERVAL_HOURS", "24")),
+            events_ics_url=_optional(env, "EVENTS_ICS_URL"),
+            offers_json_url=_optional(env, "OFFERS_JSON_URL"),
+            opportunities_json_url=_optional(env, "OPPORTUNITIES_JSON_URL"),
+            feed_ttl_seconds=float(env.get("FEED_TTL_SECONDS", "300")),
+            feed_timeout_seconds=float(env.get("FEED_TIMEOUT_SECONDS", "2")),
+            feed_wait_seconds=float(env.get("FEED_WAIT_SECONDS", "2.5")),
+            office_hours=env.get("OFFICE_HOURS", "mon-fri 09:00-17:00"),
+            office_timezone=env.get("OFFICE_TIMEZONE", "Europe/Amsterdam"),
+            office_holidays=env.get("OFFICE_HOLIDAYS", "NL"),
+            office_closed_days=env.get("OFFICE_CLOSED_DAYS", ""),
+            handoff_wait_seconds=int(env.get("HANDOFF_WAIT_SECONDS", "180")),
+            console_accounts=env.get("CONSOLE_ACCOUNTS", ""),
+            console_session_minutes=int(env.get("CONSOLE_SESSION_MINUTES", "480")),
+            handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", ""),
+            handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET", ""),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT", "587")),
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_flag(env, "SMTP_STARTTLS", True),
+            smtp_from=env.get("SMTP_FROM", ""),
+            helpdesk_email=env.get("HELPDESK_EMAIL", ""),
+            klantinteracties_url=env.get("KLANTINTERACTIES_URL", ""),
+            klantinteracties_token=env.get("KLANTINTERACTIES_TOKEN", ""),
+            klantinteracties_actor=env.get("KLANTINTERACTIES_ACTOR", ""),
+            handoff_retention_days=int(env.get("HANDOFF_RETENTION_DAYS", "30")),
+            handoff_retry_seconds=float(env.get("HANDOFF_RETRY_SECONDS", "30")),
+            handoff_retry_max_seconds=float(env.get("HANDOFF_RETRY_MAX_SECONDS", "3600")),
+            handoff_timeout_seconds=float(env.get("HANDOFF_TIMEOUT_SECONDS", "15")),
+            handoff_worker=_flag(env, "HANDOFF_WORKER", True),
         )
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite tracker store of the embedded default."""
+        return self.data_dir / "conversations.db"

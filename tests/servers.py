@@ -13,6 +13,7 @@ from typing import Dict, List, Optional
 import requests
 
 from bot import PROJECT_ROOT
+from bot import endpoints as endpoints_file
 from bot.channels.credentials import write_credentials
 from bot.runner import action_server_cmd, rasa_server_cmd, server_env
 from bot.settings import Settings
@@ -111,6 +112,17 @@ class RasaServer:
     def stop(self) -> None:
         stop_process(self.proc, timeout=20)
 
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa's HTTP API returns it (all events)."""
+        resp = requests.get(f"{self.url}/conversations/{sender}/tracker",
+                            params={"token": TOKEN, "include_events": "ALL"}, timeout=30)
+        resp.raise_for_status()
+        return resp.json()
+
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
         """Send one message over the REST channel and return the bot's messages."""
         resp = requests.post(f"{self.url}/webhooks/rest/webhook",
@@ -119,20 +131,30 @@ class RasaServer:
         return resp.json()
 
 
+def start_rasa(workdir: Path, env: Dict[str, str], action_url: str,
+               port: Optional[int] = None, name: str = "rasa-server") -> RasaServer:
+    """A Rasa server whose endpoints file is generated from `env` (as `make run` does)."""
+    port = port or free_port()
+    env = {**env, "ACTION_SERVER_URL": f"{action_url}/webhook"}
+    endpoints = endpoints_file.write(workdir / f"endpoints-{port}.yml", Settings.from_env(env))
+    return RasaServer(port, endpoints, env, workdir / f"{name}.log").start()
+
+
+def pair_env(workdir: Path, env_extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The servers' environment: conversations in SQLite under `workdir`/var unless overridden."""
+    return server_env(Settings.from_env(), {"DATA_DIR": str(workdir / "var"), **(env_extra or {})})
+
+
 def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
                rasa_port: Optional[int] = None):
     """An action server and a Rasa server that talks to it, each on a free port.
 
     `rasa_port`: a port chosen beforehand (when the environment must name it, e.g.
     a channel's webhook URL)."""
-    env = server_env(Settings.from_env(), env_extra)
+    env = pair_env(workdir, env_extra)
     action = ActionServer(free_port(), env, workdir / "action-server.log").start()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: \"{action.url}/webhook\"\n"
-                         "  enable_selective_domain: true\n")
     try:
-        rasa = RasaServer(rasa_port or free_port(), endpoints, env,
-                          workdir / "rasa-server.log").start()
+        rasa = start_rasa(workdir, env, action.url, port=rasa_port)
     except Exception:
         action.stop()
         raise

@@ -21,6 +21,7 @@ from bot import names
 
 EXAMPLE_NOTE = "Let op: dit zijn voorbeeldgegevens, nog geen echte {what}."
 NOUNS = {OFFERS: "aanbieders", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
+SINGULAR = {OFFERS: "aanbieder", OPPORTUNITIES: "opdracht", EVENTS: "evenement"}
 EXAMPLE_WHAT = {OFFERS: "bedrijven", OPPORTUNITIES: "opdrachten", EVENTS: "evenementen"}
 Button = Tuple[str, str]
 
@@ -87,14 +88,18 @@ def _notes(items: Sequence[Any], kind: str, melding: Optional[str]) -> List[str]
     return notes
 
 
+def count(number: int, kind: str) -> str:
+    """A Dutch count: "1 opdracht", "2 opdrachten", "0 opdrachten"."""
+    return f"{number} {SINGULAR[kind] if number == 1 else NOUNS[kind]}"
+
+
 def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional[str] = None
             ) -> Reply:
     """One page of results, numbered across pages, with what to do next."""
-    noun = NOUNS[state.kind]
     what = describe(state, catalog)
     first = (found.page - 1) * found.size + 1
     if found.page == 1:
-        head = f"Ik vond {found.total} {noun}" + (f" {what}" if what else "") + "."
+        head = f"Ik vond {count(found.total, state.kind)}" + (f" {what}" if what else "") + "."
         if found.total > found.size:
             head += f" Dit zijn de eerste {len(found.items)}:"
     else:

@@ -37,3 +37,18 @@ def choose_topic(
     if selected in programme.topics:
         return selected
     return None
+
+
+def is_unsure(
+    programme: Programme,
+    response_key: Optional[str],
+    confidence: float,
+    mentioned: Iterable[str],
+    min_confidence: float = 0.5,
+) -> bool:
+    """Whether to ask which topic is meant: the selector is not confident and the message
+    names no single topic (then "Bedoel je ...?" with the likeliest topics)."""
+    selected = topic_from_response_key(response_key)
+    if selected in programme.topics and confidence >= min_confidence:
+        return False
+    return len({t for t in mentioned if t in programme.topics}) != 1

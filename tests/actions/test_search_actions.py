@@ -6,6 +6,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.data import live_catalog
+from bot.catalog.dialogue import OFFERS
+from bot.catalog.replies import count
 from actions.search import SLOT, ActionJoinPlatform, ActionSearch, ActionSearchDetail, ActionSearchMore
 
 
@@ -30,7 +32,7 @@ def test_offer_search_with_category_and_impact():
     assert state["categorie"] == "catering" and state["impact"] == "afstand_arbeidsmarkt"
     expected = [o for o in live_catalog().catalog.offers
                 if o.categorie == "catering" and "afstand_arbeidsmarkt" in o.impact]
-    assert message["text"].startswith(f"Ik vond {len(expected)} aanbieders voor catering")
+    assert message["text"].startswith(f"Ik vond {count(len(expected), OFFERS)} voor catering")
     assert expected[0].organisatie in message["text"] and expected[0].link in message["text"]
     assert "voorbeeldgegevens" in message["text"]
 
@@ -88,3 +90,40 @@ def test_join_platform_route_by_role():
     platform = live_catalog().catalog.platform
     assert platform.inkoper.tekst in message["text"]
     assert platform.aanbieder.tekst not in message["text"]
+
+
+def test_seller_asking_as_buyer_is_asked_which_role():
+    [message], state = run(ActionSearch(), make_tracker(
+        "ik wil leverancier worden van de gemeente voor catering", "search_offers"))
+    assert message["text"].startswith("Wil je inkopen bij impactondernemers")
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/search_offers{"categorie": "catering"}', '/search_opportunities{"categorie": "catering"}',
+        "/join_platform"]
+    assert state is None
+    # The choice answers right away, with the category of the first message.
+    entities = [{"entity": "categorie", "value": "catering"}]
+    [answer], state = run(ActionSearch(), make_tracker(
+        '/search_opportunities{"categorie": "catering"}', "search_opportunities",
+        entities=entities))
+    assert state["kind"] == "opdrachten" and state["categorie"] == "catering"
+    assert answer["text"].startswith("Ik vond ")
+
+
+def test_unknown_category_is_said_honestly_with_a_way_out():
+    [message], _ = run(ActionSearch(), make_tracker("ik zoek ruimteraketten", "search_offers"))
+    assert message["text"].startswith("Ik vond geen categorie 'ruimteraketten'.")
+    assert message["buttons"][-1]["payload"] == "/request_human"
+
+
+def test_unknown_category_with_a_near_one_asks_bedoel_je():
+    [message], _ = run(ActionSearch(), make_tracker("ik zoek tuinieren", "search_offers"))
+    assert message["text"] == "Ik vond geen categorie 'tuinieren'. Bedoel je een van deze?"
+    assert message["buttons"][0]["payload"] == '/inform{"categorie": "groenonderhoud"}'
+    assert message["buttons"][-1] == {"title": "Iets anders", "payload": "/deny"}
+
+
+def test_a_bedrijf_compound_is_not_read_as_bedrijfskleding():
+    [message], state = run(ActionSearch(), make_tracker(
+        "zijn er opdrachten voor mijn installatiebedrijf", "search_opportunities"))
+    assert state.get("categorie") is None
+    assert "textiel" not in message["text"].lower()

@@ -2,56 +2,93 @@
 import json
 import re
 from pathlib import Path
+from typing import Iterator, List, Tuple
 
+import pytest
 import yaml
+from rapidfuzz import fuzz, process
 
 from bot import PROJECT_ROOT
-from tests.rasa.conftest import rasa
 
 TEST_DIR = PROJECT_ROOT / "tests" / "nlu"
 TEST_FILES = sorted(TEST_DIR.glob("*.yml"))
-MIN_INTENT_ACCURACY = 0.90
-MIN_RESPONSE_ACCURACY = 0.85
+# Measured figures minus a margin (docs/nlu-pipeline.md).
+MIN_INTENT_ACCURACY = {"test_nlu.yml": 0.95, "test_nlu_angle2.yml": 0.90,
+                       "test_search_entities.yml": 0.90}
+MIN_RESPONSE_ACCURACY = 0.88
+
+
+NEAR_DUPLICATE_RATIO = 94  # rapidfuzz fuzz.ratio on normalised text, same intent label
 
 
 def normalise(text: str) -> str:
     return " ".join(text.lower().split()).strip(" ?!.,")
 
 
-def examples(path: Path):
+def labelled_examples(path: Path) -> Iterator[Tuple[str, str]]:
+    """(intent, normalised text) for each example of an NLU file, entity markup removed."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     for item in doc.get("nlu", []):
         if "intent" in item:
             for line in item["examples"].splitlines():
                 if line.strip().startswith("- "):
-                    yield normalise(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:]))
+                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])
+                    yield item["intent"], normalise(text)
+
+
+def examples(path: Path) -> Iterator[str]:
+    for _, text in labelled_examples(path):
+        yield text
+
+
+def training_examples() -> List[Tuple[str, str]]:
+    return [e for path in sorted((PROJECT_ROOT / "data" / "nlu").rglob("*.yml"))
+            for e in labelled_examples(path)]
+
+
+def near_duplicates(held_out: List[Tuple[str, str]], training: List[Tuple[str, str]],
+                    ratio: float = NEAR_DUPLICATE_RATIO) -> List[Tuple[str, str, str, float]]:
+    """(intent, held-out text, training text, ratio) for each pair with the same intent."""
+    if not held_out or not training:
+        return []
+    scores = process.cdist([t for _, t in held_out], [t for _, t in training],
+                           scorer=fuzz.ratio, score_cutoff=ratio, workers=1)
+    pairs = []
+    for i, j in zip(*scores.nonzero()):
+        if held_out[i][0] == training[j][0]:
+            pairs.append((held_out[i][0], held_out[i][1], training[j][1], float(scores[i, j])))
+    return pairs
+
+
+def test_near_duplicate_check_catches_spelling_variants():
+    held_out = [("faq/pso", "hoe krijg ik een pso-certificaat"), ("greet", "goedemorgen")]
+    training = [("faq/pso", "hoe krijg ik een pso certificaat"), ("faq/lol", "goedemorgen")]
+    pairs = near_duplicates(held_out, training)
+    assert [(p[0], p[1]) for p in pairs] == [("faq/pso", "hoe krijg ik een pso-certificaat")]
 
 
 def test_held_out_set_is_not_in_training_data():
-    training = set()
-    for path in (PROJECT_ROOT / "data" / "nlu").rglob("*.yml"):
-        training |= set(examples(path))
+    training = set(e for _, e in training_examples())
     held_out = [e for path in TEST_FILES for e in examples(path)]
     assert len(held_out) >= 120
     assert not training & set(held_out)
 
 
-def test_intent_accuracy_on_held_out_set(model, tmp_path):
-    out = tmp_path / "results"
-    result = rasa(["test", "nlu", "--model", str(model), "--nlu", str(TEST_DIR),
-                   "--out", str(out), "--no-plot"], tmp_path / "rasa-test-nlu.log")
-    assert result.returncode == 0, (tmp_path / "rasa-test-nlu.log").read_text()[-3000:]
-    intents = json.loads((out / "intent_report.json").read_text())
-    responses = json.loads((out / "response_selection_report.json").read_text())
-    summary = {"sentences": intents["weighted avg"]["support"],
-               "intent_accuracy": intents["accuracy"],
-               "intent_macro_f1": intents["macro avg"]["f1-score"],
-               "response_accuracy": responses["accuracy"],
-               "response_macro_f1": responses["macro avg"]["f1-score"],
-               "per_intent_f1": {name: round(v["f1-score"], 3) for name, v in intents.items()
-                                 if isinstance(v, dict) and "f1-score" in v
-                                 and name not in ("macro avg", "weighted avg", "micro avg")}}
-    (out / "nlu-held-out.json").write_text(json.dumps(summary, indent=2))
-    print(summary)
-    assert intents["accuracy"] >= MIN_INTENT_ACCURACY, summary
-    assert responses["accuracy"] >= MIN_RESPONSE_ACCURACY, summary
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: p.name)
+def test_held_out_set_has_no_near_duplicates_of_training_data(path):
+    pairs = near_duplicates(list(labelled_examples(path)), training_examples())
+    assert not pairs, "\n".join(f"{i}: {a!r} ~ {b!r} ({r:.0f})" for i, a, b, r in pairs)
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: p.name)
+def test_intent_accuracy_on_held_out_set(model, path, tmp_path):
+    from bench.nlu_eval import parse_all, score
+
+    examples = list(labelled_examples(path))
+    result = score(examples, parse_all(model, [text for _, text in examples]))
+    summary = {k: v for k, v in result.items() if k not in ("rows", "errors")}
+    (tmp_path / f"nlu-held-out-{path.stem}.json").write_text(json.dumps(result, indent=1))
+    print(path.name, summary)
+    assert result["intent_accuracy"] >= MIN_INTENT_ACCURACY[path.name], summary
+    if result["faq_sentences"]:
+        assert result["faq_accuracy"] >= MIN_RESPONSE_ACCURACY, summary

@@ -1,0 +1,153 @@
+"""Every change the project makes to Rasa's own classes, installed explicitly at server start.
+
+`python -m bot.rasa_server` (what `make run` and the test servers start) calls `install()` and
+then Rasa's own command line. Rasa-private methods overridden here (each is pinned by a test in
+tests/unit/test_rasa_patches.py that fails when a Rasa upgrade changes it):
+
+- ``RemoteAction._validate_action_result``: the response schema is compiled once (speed;
+  jsonschema re-checked the schema on every call, about half the CPU of a turn).
+- ``RemoteAction.run``: bounded by ACTION_TIMEOUT (Rasa waits up to 300 s); when the action server
+  is down, slow, or fails, the user gets a Dutch apology with the helpdesk offer instead of
+  silence (Rasa logs and returns no events).
+- ``FailSafeTrackerStore.on_tracker_store_error`` and
+  ``FailSafeTrackerStore.on_tracker_store_retrieve_error``: when the tracker store (PostgreSQL, SQLite) fails, Rasa silently carries on with an in-memory store;
+  this is logged loudly (CRITICAL, ``TRACKER STORE FALLBACK``) so operators see events may be lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from jsonschema import ValidationError, validators
+from jsonschema.exceptions import best_match
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import BotUttered, Event
+
+from bot.settings import Settings
+from bot.text import faults
+
+log = logging.getLogger(__name__)
+
+FALLBACK_MARKER = "TRACKER STORE FALLBACK"
+
+# The originals, kept so that tests can compare and `uninstall()` can restore them.
+ORIGINALS: Dict[str, Callable] = {
+    "RemoteAction._validate_action_result": RemoteAction._validate_action_result,
+    "RemoteAction.run": RemoteAction.run,
+    "FailSafeTrackerStore.on_tracker_store_error": FailSafeTrackerStore.on_tracker_store_error,
+    "FailSafeTrackerStore.on_tracker_store_retrieve_error":
+        FailSafeTrackerStore.on_tracker_store_retrieve_error,
+}
+
+_state: Dict[str, Any] = {"timeout": 5.0, "telefoon": None}
+
+
+# --- speed: the action-response validator compiled once -----------------------------------------
+
+@lru_cache(maxsize=1)
+def response_validator():
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """RemoteAction._validate_action_result with a validator compiled once."""
+    error = best_match(response_validator().iter_errors(result))
+    if error is None:
+        return True
+    error.message += (
+        ". Failed to validate Action server response from API, make sure your response from "
+        f"the Action endpoint is valid. For more information about the format visit "
+        f"{DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+# --- faults: a bounded action call that never ends in silence ------------------------------------
+
+def failure_events() -> List[Event]:
+    """The Dutch apology with the helpdesk offer, as the bot's message of the failed action."""
+    return [BotUttered(faults.action_failed(_state["telefoon"]),
+                       data={"buttons": faults.helpdesk_buttons()})]
+
+
+async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
+                            domain: Any) -> List[Event]:
+    """RemoteAction.run within ACTION_TIMEOUT; on any failure an apology instead of silence."""
+    original = ORIGINALS["RemoteAction.run"]
+    try:
+        return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
+                                      timeout=_state["timeout"])
+    except ActionExecutionRejection:
+        raise  # a form rejecting its slot: Rasa lets the policies choose again
+    except asyncio.TimeoutError:
+        log.error("custom action %s did not answer within %.1f s (ACTION_TIMEOUT); "
+                  "the user got the apology with the helpdesk offer",
+                  self.name(), _state["timeout"])
+    except Exception:
+        log.exception("custom action %s failed; the user got the apology with the helpdesk "
+                      "offer", self.name())
+    return failure_events()
+
+
+# --- faults: the fail-safe tracker store falling back to memory ----------------------------------
+
+def on_tracker_store_error(self: FailSafeTrackerStore, error: Exception) -> None:
+    """Saving failed: Rasa keeps this turn only in memory (lost on restart, unseen elsewhere)."""
+    log.critical("%s: saving a conversation to %s failed (%s: %s); Rasa keeps it in memory only, "
+                 "events of this turn can be lost", FALLBACK_MARKER,
+                 type(self._tracker_store).__name__, type(error).__name__, error)
+
+
+def on_tracker_store_retrieve_error(self: FailSafeTrackerStore, error: Exception) -> None:
+    """Reading failed: Rasa answers this turn as if the conversation were new."""
+    log.critical("%s: reading a conversation from %s failed (%s: %s); this turn starts without "
+                 "its history", FALLBACK_MARKER, type(self._tracker_store).__name__,
+                 type(error).__name__, error)
+
+
+PATCHES: Dict[str, Callable] = {
+    "RemoteAction._validate_action_result": validate_action_result,
+    "RemoteAction.run": run_remote_action,
+    "FailSafeTrackerStore.on_tracker_store_error": on_tracker_store_error,
+    "FailSafeTrackerStore.on_tracker_store_retrieve_error": on_tracker_store_retrieve_error,
+}
+_TARGETS = {"RemoteAction": RemoteAction, "FailSafeTrackerStore": FailSafeTrackerStore}
+
+
+def _contact_phone(settings: Settings) -> Optional[str]:
+    try:
+        from bot.content.loader import load_programme
+
+        return load_programme(settings.programme_dir).contact.telefoon
+    except Exception:  # the apology must work even when the data does not load
+        log.exception("could not read the helpdesk phone number from %s", settings.programme_dir)
+        return None
+
+
+def install(settings: Optional[Settings] = None) -> None:
+    """Install every patch (idempotent)."""
+    settings = settings or Settings.from_env()
+    _state["timeout"] = settings.action_timeout
+    _state["telefoon"] = _contact_phone(settings)
+    for key, function in PATCHES.items():
+        owner, attribute = key.split(".")
+        setattr(_TARGETS[owner], attribute, function)
+    log.debug("Rasa patches installed: %s (action timeout %.1f s)", ", ".join(PATCHES),
+              settings.action_timeout)
+
+
+def uninstall() -> None:
+    """Restore Rasa's originals (for tests)."""
+    for key, function in ORIGINALS.items():
+        owner, attribute = key.split(".")
+        setattr(_TARGETS[owner], attribute, function)
+
+
+__all__ = ["install", "uninstall", "validate_action_result", "ValidationError", "FALLBACK_MARKER"]

@@ -1,0 +1,107 @@
+"""Unclear questions reach the right answer within one follow-up step (issue 11).
+
+Real Rasa server and action server. A question either gets its answer at once, or a reply with
+buttons ("Bedoel je ...?", the role question, an unknown category) of which one leads to the
+answer with one click. A second miss ends in the helpdesk offer with a `request_human` button.
+"""
+import uuid
+from typing import Callable, List
+
+import pytest
+
+from bot.content.answers import format_topic
+from bot.content.loader import load_programme
+
+pytestmark = pytest.mark.servers
+
+
+def new_sender() -> str:
+    return f"test-recovery-{uuid.uuid4().hex[:10]}"
+
+
+def texts(messages: List[dict]) -> str:
+    return "\n\n".join(m.get("text", "") for m in messages)
+
+
+def buttons(messages: List[dict]) -> List[dict]:
+    return [b for m in messages for b in m.get("buttons") or []]
+
+
+def within_one_step(server, question: str, right: Callable[[str], bool]) -> str:
+    """How the right answer was reached: "direct" or the title of the button that led to it."""
+    sender = new_sender()
+    reply = server.say(sender, question)
+    if right(texts(reply)):
+        return "direct"
+    offered = buttons(reply)
+    assert offered, f"{question!r}: no answer and no choices: {texts(reply)!r}"
+    for button in offered:
+        if right(texts(server.say(sender, button["payload"]))):
+            return button["title"]
+    raise AssertionError(f"{question!r}: none of {[b['title'] for b in offered]} led to the answer")
+
+
+def topic_answer(programme_dir, topic: str) -> Callable[[str], bool]:
+    expected = format_topic(load_programme(programme_dir).topic(topic))
+    return lambda text: text == expected
+
+
+def opportunities(text: str) -> bool:
+    return text.startswith("In welke categorie zoek je opdrachten") or (
+        text.startswith("Ik vond") and "opdracht" in text.split("\n")[0])
+
+
+def offers(text: str) -> bool:
+    return text.startswith("Wat wil je inkopen") or (
+        text.startswith("Ik vond") and "aanbieder" in text.split("\n")[0])
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("certificaat sociaal ondernemen", "pso"),
+    ("dat online leren", "lol"),
+    ("platform", "inkoopplatform"),
+    ("wie zijn de partners", "partners"),
+])
+def test_unclear_topic_question_within_one_step(rasa_server, programme_dir, question, topic):
+    within_one_step(rasa_server, question, topic_answer(programme_dir, topic))
+
+
+@pytest.mark.parametrize("question, right", [
+    ("ik wil leverancier worden van de gemeente", opportunities),
+    ("ik wil aan de gemeente verkopen, ik heb een cateringbedrijf", opportunities),
+    ("wij willen inkopen bij impactondernemers", offers),
+    ("ik wil iets verkopen", opportunities),
+])
+def test_roles_within_one_step(rasa_server, question, right):
+    within_one_step(rasa_server, question, right)
+
+
+def test_seller_is_never_given_the_buyer_flow(rasa_server):
+    reply = texts(rasa_server.say(new_sender(), "ik wil leverancier worden van de gemeente haarlem"))
+    assert not reply.startswith("Wat wil je inkopen")
+
+
+def test_unknown_category_is_said_honestly(rasa_server):
+    reply = rasa_server.say(new_sender(), "ik zoek een leverancier van ruimteraketten")
+    assert texts(reply).startswith("Ik vond geen categorie 'ruimteraketten'.")
+    assert "/request_human" in [b["payload"] for b in buttons(reply)]
+
+
+def test_one_result_is_counted_in_dutch(rasa_server):
+    text = texts(rasa_server.say(new_sender(), "zijn er opdrachten voor drukwerk"))
+    assert "1 opdrachten" not in text and "1 aanbieders" not in text
+
+
+def test_something_else_then_second_miss_offers_helpdesk(rasa_server):
+    sender = new_sender()
+    first = rasa_server.say(sender, "flurp de knurp zwiebel")
+    step = texts(first)
+    if "Bedoel je" in step:
+        assert buttons(first)[-1] == {"title": "Iets anders", "payload": "/deny"}
+        step = texts(rasa_server.say(sender, "/deny"))
+    assert "andere woorden" in step
+    offer = rasa_server.say(sender, "gnorf blap tiedeldie")
+    assert "medewerker" in texts(offer)
+    assert "/request_human" in [b["payload"] for b in buttons(offer)]
+    contact = texts(rasa_server.say(sender, "/request_human"))
+    assert "14 023" in contact

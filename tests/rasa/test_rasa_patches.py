@@ -1,0 +1,221 @@
+"""bot/rasa_patches.py: every Rasa-private method the project overrides, pinned and tested.
+
+If a Rasa upgrade changes one of the overridden methods, `test_overridden_rasa_code_is_unchanged`
+fails: re-read the new Rasa code, adapt the patch, then update the pin.
+"""
+import asyncio
+import hashlib
+import inspect
+import json
+import logging
+import sqlite3
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import rasa
+from jsonschema import ValidationError, validate
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_patches
+from bot.settings import Settings
+from tests.servers import free_port
+
+# sha256 (first 16 hex digits) of the source of each overridden Rasa method, Rasa 3.6.21.
+PINNED = {
+    "RemoteAction._validate_action_result": "f8cdb4be68123961",
+    "RemoteAction.run": "ccabf6f1160d527a",
+    "FailSafeTrackerStore.on_tracker_store_error": "6faca7ba72b36da4",
+    "FailSafeTrackerStore.on_tracker_store_retrieve_error": "162b49564c52ab49",
+}
+
+GOOD = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "zoekopdracht", "value": {"kind": "aanbod"}}],
+     "responses": [{"text": "hoi", "buttons": [{"title": "Meer", "payload": "/more"}]}]},
+    {},
+]
+BAD = [
+    {"events": "geen lijst"},
+    {"events": [{"event": "slot"}]},
+    {"responses": ["tekst"]},
+    [],
+]
+
+
+@pytest.fixture(autouse=True)
+def patched():
+    rasa_patches.install(Settings.from_env({"ACTION_TIMEOUT": "1"}))
+    yield
+    rasa_patches.uninstall()
+
+
+def test_every_patch_is_listed_and_pinned():
+    assert set(rasa_patches.PATCHES) == set(rasa_patches.ORIGINALS) == set(PINNED)
+    for key in PINNED:
+        assert key in rasa_patches.__doc__, f"{key} is not listed in the module docstring"
+
+
+@pytest.mark.parametrize("key", sorted(PINNED))
+def test_overridden_rasa_code_is_unchanged(key):
+    source = inspect.getsource(rasa_patches.ORIGINALS[key])
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    assert digest == PINNED[key], (
+        f"Rasa {rasa.__version__} changed {key}, which bot/rasa_patches.py overrides. "
+        "Re-read the new code, adapt the patch, then update PINNED."
+    )
+
+
+def test_install_and_uninstall():
+    assert RemoteAction.run is rasa_patches.run_remote_action
+    assert RemoteAction._validate_action_result is rasa_patches.validate_action_result
+    assert FailSafeTrackerStore.on_tracker_store_error is rasa_patches.on_tracker_store_error
+    rasa_patches.uninstall()
+    assert RemoteAction.run is rasa_patches.ORIGINALS["RemoteAction.run"]
+
+
+@pytest.mark.parametrize("result", GOOD)
+def test_valid_results_pass_like_rasa(result):
+    validate(result, RemoteAction.action_response_format_spec())
+    assert RemoteAction("action_x", None)._validate_action_result(result) is True
+
+
+@pytest.mark.parametrize("result", BAD)
+def test_invalid_results_fail_like_rasa(result):
+    with pytest.raises(ValidationError):
+        validate(result, RemoteAction.action_response_format_spec())
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        RemoteAction("action_x", None)._validate_action_result(result)
+
+
+# --- RemoteAction.run against a real HTTP action endpoint ----------------------------------------
+
+class ActionEndpoint:
+    """A real HTTP server standing in for the action server: status, body, delay per test."""
+
+    def __init__(self, status: int = 200, body: object = None, delay: float = 0.0):
+        self.status, self.body, self.delay = status, body or {"events": [], "responses": []}, delay
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(outer.delay)
+                data = json.dumps(outer.body).encode()
+                try:
+                    self.send_response(outer.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/webhook"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def call(url: str):
+    domain = Domain.from_yaml("version: '3.1'\nactions: [action_x]\n")
+    tracker = DialogueStateTracker.from_events("u1", [UserUttered("hoi")])
+    action = RemoteAction("action_x", EndpointConfig(url))
+    return asyncio.run(action.run(CollectingOutputChannel(),
+                                  TemplatedNaturalLanguageGenerator({}), tracker, domain))
+
+
+def assert_apology(events):
+    [event] = events
+    assert isinstance(event, BotUttered)
+    assert event.text.startswith("Sorry, er ging bij mij iets mis.")
+    assert "14 023" in event.text  # the phone number from the programme data
+    assert event.data["buttons"] == [{"title": "Een medewerker spreken",
+                                      "payload": "/request_human"}]
+
+
+def test_a_working_action_passes_through():
+    server = ActionEndpoint(body={"events": [{"event": "slot", "name": "s", "value": 1}],
+                                  "responses": [{"text": "hallo"}]})
+    try:
+        events = call(server.url)
+    finally:
+        server.close()
+    assert [type(e) for e in events] == [BotUttered, SlotSet]
+    assert events[0].text == "hallo"
+
+
+def test_action_server_down_gives_the_apology(caplog):
+    with caplog.at_level(logging.ERROR, logger="bot.rasa_patches"):
+        assert_apology(call(f"http://127.0.0.1:{free_port()}/webhook"))
+    assert "custom action action_x failed" in caplog.text
+    assert "Traceback" in caplog.text
+
+
+def test_slow_action_server_is_cut_off_at_the_timeout(caplog):
+    server = ActionEndpoint(delay=5)  # ACTION_TIMEOUT is 1 s in these tests
+    try:
+        with caplog.at_level(logging.ERROR, logger="bot.rasa_patches"):
+            assert_apology(call(server.url))
+    finally:
+        server.close()
+    assert "did not answer within 1.0 s (ACTION_TIMEOUT)" in caplog.text
+
+
+def test_action_server_error_gives_the_apology():
+    server = ActionEndpoint(status=500, body={"error": "boom"})
+    try:
+        assert_apology(call(server.url))
+    finally:
+        server.close()
+
+
+def test_a_rejection_still_reaches_rasas_policies():
+    server = ActionEndpoint(status=400, body={"action_name": "action_x", "error": "nee"})
+    try:
+        with pytest.raises(ActionExecutionRejection):
+            call(server.url)
+    finally:
+        server.close()
+
+
+# --- FailSafeTrackerStore: a failing SQL store is logged loudly ---------------------------------
+
+def test_tracker_store_failure_is_logged_loudly(tmp_path, caplog):
+    db = tmp_path / "conversations.db"
+    domain = Domain.empty()
+    store = FailSafeTrackerStore(SQLTrackerStore(domain, dialect="sqlite", db=str(db)))
+    tracker = DialogueStateTracker.from_events("u1", [UserUttered("hoi")])
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(db) as conn:  # the database breaks under the running store
+        conn.execute("DROP TABLE events")
+    with caplog.at_level(logging.CRITICAL, logger="bot.rasa_patches"):
+        tracker.update(UserUttered("meer"))
+        asyncio.run(store.save(tracker))
+        assert asyncio.run(store.retrieve("u1")) is None
+    messages = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert len(messages) == 2
+    assert all(rasa_patches.FALLBACK_MARKER in r.getMessage() for r in messages)
+    assert "saving a conversation to SQLTrackerStore failed" in messages[0].getMessage()
+    assert "reading a conversation from SQLTrackerStore failed" in messages[1].getMessage()
+    # What Rasa does then: the turn lives only in its in-memory fallback store.
+    kept = asyncio.run(store.fallback_tracker_store.retrieve("u1"))
+    assert [e.text for e in kept.events if isinstance(e, UserUttered)] == ["hoi", "meer"]

@@ -1,0 +1,42 @@
+"""The scikit-learn classifiers of the NLU pipeline (bot/nlp/linear.py), without training Rasa."""
+from bot.nlp.linear import TextModel, selector_output
+
+TEXTS = {
+    "search_events": ["welke evenementen zijn er", "wanneer is de volgende workshop",
+                      "zijn er bijeenkomsten in maart", "agenda van de netwerkborrels"],
+    "search_offers": ["ik zoek een cateraar", "wie levert koffie", "welke bedrijven doen schoonmaak",
+                      "ik wil kerstpakketten inkopen"],
+    "greet": ["hallo", "goedemorgen", "hoi daar", "dag assistent"],
+}
+
+
+def model() -> TextModel:
+    texts = [t for items in TEXTS.values() for t in items]
+    labels = [label for label, items in TEXTS.items() for _ in items]
+    return TextModel().fit(texts, labels)
+
+
+def test_ranking_is_a_probability_distribution_best_first():
+    [ranking] = model().rank(["wanneer zijn er evenementen"])
+    assert ranking[0][0] == "search_events"
+    assert abs(sum(p for _, p in ranking) - 1.0) < 1e-6
+    assert [p for _, p in ranking] == sorted((p for _, p in ranking), reverse=True)
+
+
+def test_character_ngrams_survive_typos_and_case():
+    [ranking] = model().rank(["WELKE EVENEMTEN ZIJN ER"])
+    assert ranking[0][0] == "search_events"
+
+
+def test_state_round_trip_gives_the_same_ranking():
+    trained = model()
+    again = TextModel.from_state(trained.state())
+    assert again.rank(["ik zoek koffie"]) == trained.rank(["ik zoek koffie"])
+
+
+def test_selector_output_has_the_shape_the_programme_action_reads():
+    out = selector_output("faq", [("faq/lol", 0.7), ("faq/pso", 0.2)])
+    response = out["faq"]["response"]
+    assert response["intent_response_key"] == "faq/lol" and response["confidence"] == 0.7
+    assert [r["intent_response_key"] for r in out["faq"]["ranking"]] == ["faq/lol", "faq/pso"]
+    assert out["all_retrieval_intents"] == ["faq"]
