@@ -13,11 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.base import GuardedAction
 from actions.data import contact_fields
 from bot import names
 from bot.handoff import contact as texts
@@ -110,7 +111,7 @@ def _before_handoff(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return events
 
 
-class ActionHandoffOffer(Action):
+class ActionHandoffOffer(GuardedAction):
     """request_human, request_contact, frustration: say what happens and ask consent."""
 
     def name(self) -> Text:
@@ -126,7 +127,7 @@ class ActionHandoffOffer(Action):
         return say_offer(dispatcher, lead, mode)
 
 
-class ActionHandoffStart(Action):
+class ActionHandoffStart(GuardedAction):
     """The user consented: a live handover or the contact form."""
 
     def name(self) -> Text:
@@ -143,11 +144,16 @@ def _cancelled() -> Dict[Text, Any]:
             names.SLOT_CONTACT_ADDRESS: "-", names.SLOT_CONTACT_QUESTION: "-"}
 
 
-class ValidateContactForm(FormValidationAction):
+class ValidateContactForm(FormValidationAction, GuardedAction):
     """Checks name, e-mail/phone and question; re-asks kindly when something is off."""
 
     def name(self) -> Text:
         return names.ACTION_VALIDATE_CONTACT_FORM
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        # Defined here so that GuardedAction wraps it (a failure gets the apology).
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -194,7 +200,7 @@ class ValidateContactForm(FormValidationAction):
         return {names.SLOT_CONTACT_QUESTION: question}
 
 
-class ActionAskContactQuestion(Action):
+class ActionAskContactQuestion(GuardedAction):
     """The question, pre-filled from the conversation and editable."""
 
     def name(self) -> Text:
@@ -233,7 +239,7 @@ def store_request(settings: Settings, request: ContactRequest) -> ContactRequest
     return request
 
 
-class ActionHandoffSubmit(Action):
+class ActionHandoffSubmit(GuardedAction):
     """The form is complete: store the request in the outbox and give the reference number."""
 
     def name(self) -> Text:
