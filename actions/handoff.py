@@ -157,6 +157,8 @@ class ValidateContactForm(FormValidationAction, GuardedAction):
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if not isinstance(value, str):  # the reset at activation, not an answer
+            return {names.SLOT_CONTACT_NAME: None}
         if texts.is_cancel(value):
             return _cancelled()
         name = validation.parse_name(value if isinstance(value, str) else "")
@@ -166,6 +168,8 @@ class ValidateContactForm(FormValidationAction, GuardedAction):
 
     def validate_contact_address(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if not isinstance(value, str):  # the reset at activation, not an answer
+            return {names.SLOT_CONTACT_ADDRESS: None}
         if texts.is_cancel(value):
             return _cancelled()
         details = validation.extract_contact(value if isinstance(value, str) else "")
@@ -187,7 +191,9 @@ class ValidateContactForm(FormValidationAction, GuardedAction):
 
     def validate_contact_question(self, value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = value if isinstance(value, str) else ""
+        if not isinstance(value, str):  # the reset at activation, not an answer
+            return {names.SLOT_CONTACT_QUESTION: None}
+        text = value
         if texts.is_cancel(text):
             return _cancelled()
         draft = tracker.get_slot(names.SLOT_CONTACT_QUESTION_DRAFT)

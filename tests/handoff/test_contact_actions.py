@@ -142,6 +142,13 @@ def test_form_validation_re_asks_kindly():
     assert validate("contact_name", "stop")[0][names.SLOT_CONTACT_CANCELLED] is True
 
 
+def test_the_reset_at_form_activation_is_not_an_answer():
+    # The form validates the slots reset just before it started, right after the user's "ja".
+    draft = {names.SLOT_CONTACT_QUESTION_DRAFT: QUESTION}
+    for slot in ("contact_name", "contact_address", "contact_question"):
+        assert validate(slot, None, draft, "affirm") == ({slot: None}, [])
+
+
 def test_the_question_is_shown_for_editing():
     [message], _ = run(ActionAskContactQuestion(), tracker("x", "inform", {
         names.SLOT_CONTACT_QUESTION_DRAFT: QUESTION}))
