@@ -6,6 +6,7 @@ transcript and exactly one klantcontact with its betrokkene, addresses and task.
 """
 import email
 import re
+import socket
 import time
 import uuid
 from datetime import datetime
@@ -41,6 +42,14 @@ def payloads(messages) -> list:
     return [b["payload"] for m in messages for b in m.get("buttons") or []]
 
 
+def hold(port: int) -> socket.socket:
+    """Keep a port bound but not listening: clients are refused, nobody else takes it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
 def wait_for(condition, timeout: float = 90.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -57,6 +66,7 @@ def kcc(tmp_path_factory):
     smtp = SmtpServer(free_port())
     ki = KlantinteractiesStandIn(free_port(), TOKEN)
     data_dir = work / "data"
+    holds = {"smtp": hold(smtp.port), "ki": hold(ki.port)}
     env = {
         "DATA_DIR": str(data_dir),
         "OFFICE_HOURS": closed_now(),
@@ -69,7 +79,9 @@ def kcc(tmp_path_factory):
     training.train(PROJECT_ROOT)
     action, rasa = start_pair(work, env)
     yield {"action": action, "rasa": rasa, "smtp": smtp, "ki": ki, "data_dir": data_dir,
-           "work": work}
+           "work": work, "holds": holds}
+    for sock in holds.values():
+        sock.close()
     rasa.stop()
     action.stop()
     smtp.stop()
@@ -149,7 +161,9 @@ def test_outside_office_hours_a_contact_request_survives_a_restart_of_everything
     kcc["action"].stop()
     kcc["action"].start()
     kcc["rasa"].start()
+    kcc["holds"]["smtp"].close()
     kcc["smtp"].start()
+    kcc["holds"]["ki"].close()
     kcc["ki"].start()
     assert wait_for(lambda: {d["status"] for d in box.deliveries(reference)} == {"delivered"})
     time.sleep(3)  # a few more worker rounds: nothing is sent twice
