@@ -4,6 +4,7 @@ A subclass of `GuardedAction` writes `run` as usual; `run` is wrapped (at class 
 an exception is logged with its traceback and the user reads a Dutch apology with the way to the
 helpdesk instead of the action server's HTTP 500 (which Rasa would turn into silence).
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,8 +20,9 @@ from bot.text import faults
 
 log = logging.getLogger(__name__)
 
-Run = Callable[[Any, CollectingDispatcher, Tracker, Dict[Text, Any]],
-               Awaitable[List[Dict[Text, Any]]]]
+Run = Callable[
+    [Any, CollectingDispatcher, Tracker, Dict[Text, Any]], Awaitable[List[Dict[Text, Any]]]
+]
 
 
 def _telefoon() -> Optional[str]:
@@ -36,23 +38,27 @@ def _telefoon() -> Optional[str]:
 def apologise(dispatcher: CollectingDispatcher) -> None:
     """Replace what the failed action said by the apology with the helpdesk offer."""
     dispatcher.messages.clear()
-    dispatcher.utter_message(text=faults.action_failed(_telefoon()),
-                             buttons=faults.helpdesk_buttons())
+    dispatcher.utter_message(
+        text=faults.action_failed(_telefoon()), buttons=faults.helpdesk_buttons()
+    )
 
 
 def guarded(run: Run) -> Run:
     """Wrap an action's `run`: exceptions are logged with traceback and answered politely."""
 
     @functools.wraps(run)
-    async def wrapper(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def wrapper(
+        self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         try:
             return await run(self, dispatcher, tracker, domain)
         except ActionExecutionRejection:
             raise  # a deliberate rejection, handled by Rasa's policies
         except Exception:
-            log.exception("custom action %s failed; the user got the apology with the "
-                          "helpdesk offer", self.name())
+            log.exception(
+                "custom action %s failed; the user got the apology with the helpdesk offer",
+                self.name(),
+            )
             apologise(dispatcher)
             return []
 
@@ -74,4 +80,4 @@ class GuardedAction(Action, metaclass=ABCMeta):
         super().__init_subclass__(**kwargs)
         run = cls.__dict__.get("run")
         if run is not None and not getattr(run, "__guarded__", False):
-            cls.run = guarded(run)  # type: ignore[method-assign]
+            cls.run = guarded(run)

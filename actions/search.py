@@ -1,8 +1,8 @@
 """Search offers, opportunities and events; page through results; details of one result."""
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,8 +15,15 @@ from actions.data import live_catalog, now
 from bot import names
 from bot.catalog import replies, roles
 from bot.catalog.dialogue import (
-    EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
-    platform_role, results,
+    EVENTS,
+    OFFERS,
+    OPPORTUNITIES,
+    SearchState,
+    extract_filters,
+    missing,
+    next_state,
+    platform_role,
+    results,
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page

@@ -6,6 +6,7 @@ machine hits all three alike. Then one Rasa server on PostgreSQL + the Redis loc
 with SANIC_WORKERS=1 and =2 under 4 concurrent clients. Results: docs/benchmarks.md
 ("## Tracker stores"). Needs the machine's PostgreSQL and Redis (tests/services.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,11 @@ STORES = ("memory", "sqlite", "postgresql")
 
 
 def stats(times: List[float], seconds: float = 0.0) -> Dict[str, float]:
-    out = {"p50": percentile(times, 50), "p95": percentile(times, 95),
-           "mean": statistics.mean(times)}
+    out = {
+        "p50": percentile(times, 50),
+        "p95": percentile(times, 95),
+        "mean": statistics.mean(times),
+    }
     if seconds:
         out["throughput"] = len(times) / seconds
     return out
@@ -51,19 +55,28 @@ def children_rss(pid: int) -> float:
 
 def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
     base = pair_env(workdir, {"DATA_DIR": str(workdir / "var")})
-    envs = {"memory": {**base, "TRACKER_STORE": "memory"},
-            "sqlite": {**base, "TRACKER_STORE": "sqlite"},
-            "postgresql": {**base, **services.postgres_env(database)}}
+    envs = {
+        "memory": {**base, "TRACKER_STORE": "memory"},
+        "sqlite": {**base, "TRACKER_STORE": "sqlite"},
+        "postgresql": {**base, **services.postgres_env(database)},
+    }
     action = ActionServer(free_port(), base, workdir / "action-server.log").start()
     servers = {}
     try:
-        for store in STORES:
-            servers[store] = start_rasa(workdir, envs[store], action.url, name=f"rasa-{store}")
+        with ThreadPoolExecutor(max_workers=3) as pool:  # load the three models at once
+            futures = {
+                store: pool.submit(
+                    start_rasa, workdir, envs[store], action.url, name=f"rasa-{store}"
+                )
+                for store in STORES
+            }
+            for store, future in futures.items():
+                servers[store] = future.result()
         times: Dict[str, List[float]] = {store: [] for store in STORES}
         for store in STORES:
             converse(servers[store].url, OUR_TURNS, "warm-up")
         for i in range(senders):
-            for store in (STORES[i % 3:] + STORES[:i % 3]):  # rotate who goes first
+            for store in STORES[i % 3 :] + STORES[: i % 3]:  # rotate who goes first
                 times[store] += converse(servers[store].url, OUR_TURNS, f"bench-{store}-{i}")
         return {store: stats(times[store]) for store in STORES}
     finally:
@@ -72,29 +85,117 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
         action.stop()
 
 
-def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
+def store_latency_in_process(
+    workdir: Path, database: str, senders: int
+) -> Dict[str, Dict[str, float]]:
+    """The same measurement in one process: one loaded model, the tracker store swapped.
+
+    Lighter than three servers (one model in memory), and only the tracker store differs; the
+    HTTP hop of the REST channel is left out. The real action server answers the custom actions.
+    """
+    import asyncio
+    import os
     import time
 
-    env = pair_env(workdir, {**services.postgres_env(database),
-                             **services.redis_env(services.unique("bench_locks"))})
-    action = ActionServer(free_port(), env, workdir / "action-server-w.log").start()
-    out = {}
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot import rasa_patches
+
+    base = pair_env(workdir, {"DATA_DIR": str(workdir / "var")})
+    action = ActionServer(free_port(), base, workdir / "action-server-ip.log").start()
+    os.chdir(ROOT)
+    rasa_patches.install()
     try:
-        for count in (1, 2):
-            rasa = start_rasa(workdir, {**env, "SANIC_WORKERS": str(count)}, action.url,
-                              name=f"rasa-workers-{count}")
-            try:
-                converse(rasa.url, OUR_TURNS, f"warm-up-{count}")
+        agent = Agent.load(
+            str(ROOT / "models" / "current.tar.gz"),
+            action_endpoint=EndpointConfig(f"{action.url}/webhook"),
+        )
+        domain = agent.domain
+        (workdir / "var").mkdir(parents=True, exist_ok=True)
+        stores = {
+            "memory": InMemoryTrackerStore(domain),
+            "sqlite": SQLTrackerStore(
+                domain, dialect="sqlite", db=str(workdir / "var" / "conversations.db")
+            ),
+            "postgresql": SQLTrackerStore(
+                domain,
+                dialect="postgresql",
+                host=services.POSTGRES[1],
+                port=services.POSTGRES[2],
+                db=database,
+                username="postgres",
+            ),
+        }
+        times: Dict[str, List[float]] = {store: [] for store in STORES}
+
+        async def conversation(store: str, sender: str) -> List[float]:
+            agent.tracker_store = stores[store]
+            agent.processor.tracker_store = stores[store]  # type: ignore[union-attr]
+            out = []
+            for text in OUR_TURNS:
                 start = time.perf_counter()
-                with ThreadPoolExecutor(max_workers=4) as pool:
-                    runs = list(pool.map(
-                        lambda i: converse(rasa.url, OUR_TURNS, f"w{count}-{i}"), range(senders)))
-                elapsed = time.perf_counter() - start
-                out[f"workers {count}"] = {**stats([t for r in runs for t in r], elapsed),
-                                           "rss": children_rss(rasa.proc.pid)}
-            finally:
-                rasa.stop()
+                await agent.handle_text(text, sender_id=sender)
+                out.append((time.perf_counter() - start) * 1000)
+            return out
+
+        async def run() -> None:
+            for store in STORES:
+                await conversation(store, f"warm-up-{store}")
+            for i in range(senders):
+                for store in STORES[i % 3 :] + STORES[: i % 3]:
+                    times[store] += await conversation(store, f"bench-{store}-{i}")
+
+        asyncio.run(run())
+        return {store: stats(times[store]) for store in STORES}
     finally:
+        action.stop()
+
+
+def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
+    """SANIC_WORKERS=1 and =2 on PostgreSQL + Redis; started together, measured one at a time."""
+    import time
+
+    env = pair_env(
+        workdir,
+        {**services.postgres_env(database), **services.redis_env(services.unique("bench_locks"))},
+    )
+    action = ActionServer(free_port(), env, workdir / "action-server-w.log").start()
+    out: Dict[str, Dict[str, float]] = {}
+    servers = {}
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {
+                count: pool.submit(
+                    start_rasa,
+                    workdir,
+                    {**env, "SANIC_WORKERS": str(count)},
+                    action.url,
+                    name=f"rasa-workers-{count}",
+                )
+                for count in (1, 2)
+            }
+            for count, future in futures.items():
+                servers[count] = future.result()
+        for count, rasa in servers.items():
+            converse(rasa.url, OUR_TURNS, f"warm-up-{count}")
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                runs = list(
+                    pool.map(
+                        lambda i, url=rasa.url, n=count: converse(url, OUR_TURNS, f"w{n}-{i}"),
+                        range(senders),
+                    )
+                )
+            elapsed = time.perf_counter() - start
+            out[f"workers {count}"] = {
+                **stats([t for r in runs for t in r], elapsed),
+                "rss": children_rss(rasa.proc.pid),
+            }
+    finally:
+        for rasa in servers.values():
+            rasa.stop()
         action.stop()
     return out
 
@@ -117,8 +218,10 @@ def render(r: Dict[str, Dict[str, float]], senders: int) -> str:
     ]
     for store in STORES:
         s = r[store]
-        lines.append(f"| {store} | {s['p50']:.1f} | {s['p95']:.1f} | {s['mean']:.1f} | "
-                     f"{s['mean'] / mem['mean']:.2f} |")
+        lines.append(
+            f"| {store} | {s['p50']:.1f} | {s['p95']:.1f} | {s['mean']:.1f} | "
+            f"{s['mean'] / mem['mean']:.2f} |"
+        )
     w1, w2 = r["workers 1"], r["workers 2"]
     lines += [
         "",
@@ -138,9 +241,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--senders", type=int, default=12)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="one process, one model, the tracker store swapped (no servers, no workers part)",
+    )
     args = parser.parse_args()
     training.train(ROOT)
     workdir = Path(tempfile.mkdtemp(prefix="store-bench-"))
+    if args.in_process:
+        with services.postgres_database() as database:
+            results = store_latency_in_process(workdir, database, args.senders)
+        for store in STORES:
+            print(store, {k: round(v, 1) for k, v in results[store].items()})
+        return
     with services.postgres_database() as database:
         results = store_latency(workdir, database, args.senders)
     with services.postgres_database() as database:

@@ -4,6 +4,7 @@ Tracker store: SQLite under DATA_DIR (default), PostgreSQL, or memory. Lock stor
 Redis. Event broker: none or RabbitMQ. Passwords are written as ``${VAR}``: Rasa expands them
 from its own environment when it reads the file, so no secret lands in a file or a command line.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -78,9 +79,11 @@ def endpoints(settings: Settings) -> Dict[str, Any]:
     config: Dict[str, Any] = {
         "action_endpoint": {"url": settings.action_server_url, "enable_selective_domain": True},
     }
-    for key, part in (("tracker_store", tracker_store(settings)),
-                      ("lock_store", lock_store(settings)),
-                      ("event_broker", event_broker(settings))):
+    for key, part in (
+        ("tracker_store", tracker_store(settings)),
+        ("lock_store", lock_store(settings)),
+        ("event_broker", event_broker(settings)),
+    ):
         if part is not None:
             config[key] = part
     return config
@@ -90,6 +93,8 @@ def write(path: Path, settings: Settings) -> Path:
     """Write the endpoints file for `settings`; create DATA_DIR for the SQLite store."""
     if settings.tracker_store == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Generated at start by bot/endpoints.py from the environment.\n"
-                    + yaml.safe_dump(endpoints(settings), sort_keys=False))
+    path.write_text(
+        "# Generated at start by bot/endpoints.py from the environment.\n"
+        + yaml.safe_dump(endpoints(settings), sort_keys=False)
+    )
     return path

@@ -10,9 +10,11 @@ tests/unit/test_rasa_patches.py that fails when a Rasa upgrade changes it):
   is down, slow, or fails, the user gets a Dutch apology with the helpdesk offer instead of
   silence (Rasa logs and returns no events).
 - ``FailSafeTrackerStore.on_tracker_store_error`` and
-  ``FailSafeTrackerStore.on_tracker_store_retrieve_error``: when the tracker store (PostgreSQL, SQLite) fails, Rasa silently carries on with an in-memory store;
-  this is logged loudly (CRITICAL, ``TRACKER STORE FALLBACK``) so operators see events may be lost.
+  ``FailSafeTrackerStore.on_tracker_store_retrieve_error``: when the tracker store
+  (PostgreSQL, SQLite) fails, Rasa silently carries on with an in-memory store; this is logged
+  loudly (CRITICAL, ``TRACKER STORE FALLBACK``) so operators see events may be lost.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,14 +41,14 @@ ORIGINALS: Dict[str, Callable] = {
     "RemoteAction._validate_action_result": RemoteAction._validate_action_result,
     "RemoteAction.run": RemoteAction.run,
     "FailSafeTrackerStore.on_tracker_store_error": FailSafeTrackerStore.on_tracker_store_error,
-    "FailSafeTrackerStore.on_tracker_store_retrieve_error":
-        FailSafeTrackerStore.on_tracker_store_retrieve_error,
+    "FailSafeTrackerStore.on_tracker_store_retrieve_error": FailSafeTrackerStore.on_tracker_store_retrieve_error,  # noqa: E501
 }
 
 _state: Dict[str, Any] = {"timeout": 5.0, "telefoon": None}
 
 
 # --- speed: the action-response validator compiled once -----------------------------------------
+
 
 @lru_cache(maxsize=1)
 def response_validator():
@@ -71,45 +73,65 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
 
 # --- faults: a bounded action call that never ends in silence ------------------------------------
 
+
 def failure_events() -> List[Event]:
     """The Dutch apology with the helpdesk offer, as the bot's message of the failed action."""
-    return [BotUttered(faults.action_failed(_state["telefoon"]),
-                       data={"buttons": faults.helpdesk_buttons()})]
+    return [
+        BotUttered(
+            faults.action_failed(_state["telefoon"]), data={"buttons": faults.helpdesk_buttons()}
+        )
+    ]
 
 
-async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
-                            domain: Any) -> List[Event]:
+async def run_remote_action(
+    self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+) -> List[Event]:
     """RemoteAction.run within ACTION_TIMEOUT; on any failure an apology instead of silence."""
     original = ORIGINALS["RemoteAction.run"]
     try:
-        return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
-                                      timeout=_state["timeout"])
+        return await asyncio.wait_for(
+            original(self, output_channel, nlg, tracker, domain), timeout=_state["timeout"]
+        )
     except ActionExecutionRejection:
         raise  # a form rejecting its slot: Rasa lets the policies choose again
     except asyncio.TimeoutError:
-        log.error("custom action %s did not answer within %.1f s (ACTION_TIMEOUT); "
-                  "the user got the apology with the helpdesk offer",
-                  self.name(), _state["timeout"])
+        log.error(
+            "custom action %s did not answer within %.1f s (ACTION_TIMEOUT); "
+            "the user got the apology with the helpdesk offer",
+            self.name(),
+            _state["timeout"],
+        )
     except Exception:
-        log.exception("custom action %s failed; the user got the apology with the helpdesk "
-                      "offer", self.name())
+        log.exception(
+            "custom action %s failed; the user got the apology with the helpdesk offer", self.name()
+        )
     return failure_events()
 
 
 # --- faults: the fail-safe tracker store falling back to memory ----------------------------------
 
+
 def on_tracker_store_error(self: FailSafeTrackerStore, error: Exception) -> None:
     """Saving failed: Rasa keeps this turn only in memory (lost on restart, unseen elsewhere)."""
-    log.critical("%s: saving a conversation to %s failed (%s: %s); Rasa keeps it in memory only, "
-                 "events of this turn can be lost", FALLBACK_MARKER,
-                 type(self._tracker_store).__name__, type(error).__name__, error)
+    log.critical(
+        "%s: saving a conversation to %s failed (%s: %s); Rasa keeps it in memory only, "
+        "events of this turn can be lost",
+        FALLBACK_MARKER,
+        type(self._tracker_store).__name__,
+        type(error).__name__,
+        error,
+    )
 
 
 def on_tracker_store_retrieve_error(self: FailSafeTrackerStore, error: Exception) -> None:
     """Reading failed: Rasa answers this turn as if the conversation were new."""
-    log.critical("%s: reading a conversation from %s failed (%s: %s); this turn starts without "
-                 "its history", FALLBACK_MARKER, type(self._tracker_store).__name__,
-                 type(error).__name__, error)
+    log.critical(
+        "%s: reading a conversation from %s failed (%s: %s); this turn starts without its history",
+        FALLBACK_MARKER,
+        type(self._tracker_store).__name__,
+        type(error).__name__,
+        error,
+    )
 
 
 PATCHES: Dict[str, Callable] = {
@@ -139,8 +161,11 @@ def install(settings: Optional[Settings] = None) -> None:
     for key, function in PATCHES.items():
         owner, attribute = key.split(".")
         setattr(_TARGETS[owner], attribute, function)
-    log.debug("Rasa patches installed: %s (action timeout %.1f s)", ", ".join(PATCHES),
-              settings.action_timeout)
+    log.debug(
+        "Rasa patches installed: %s (action timeout %.1f s)",
+        ", ".join(PATCHES),
+        settings.action_timeout,
+    )
 
 
 def uninstall() -> None:

@@ -3,6 +3,7 @@
 The patches (bot/rasa_patches.py) are installed explicitly here, before Rasa starts, instead of
 as a side effect of importing a channel module.
 """
+
 from __future__ import annotations
 
 

@@ -6,6 +6,7 @@ is still going on keeps its history. Run by ``python -m bot purge-conversations`
 Kubernetes CronJob, the compose ``retention`` service) and every RETENTION_INTERVAL_HOURS by
 ``make run``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,10 +29,14 @@ def database_url(settings: Settings) -> Optional[URL]:
     if settings.tracker_store == "sqlite":
         return URL.create("sqlite", database=str(settings.sqlite_path))
     if settings.tracker_store == "postgresql":
-        return URL.create("postgresql", username=settings.postgres_user,
-                          password=settings.postgres_password or None,
-                          host=settings.postgres_host, port=settings.postgres_port,
-                          database=settings.postgres_db)
+        return URL.create(
+            "postgresql",
+            username=settings.postgres_user,
+            password=settings.postgres_password or None,
+            host=settings.postgres_host,
+            port=settings.postgres_port,
+            database=settings.postgres_db,
+        )
     return None
 
 
@@ -41,12 +46,16 @@ def purge(engine: Engine, days: int, now: Optional[float] = None) -> int:
         return 0
     cutoff = (time.time() if now is None else now) - days * DAY
     events = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
-    old = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
-           .having(sa.func.max(events.c.timestamp) < cutoff))
+    old = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < cutoff)
+    )
     with engine.begin() as conn:
         senders = [row[0] for row in conn.execute(old)]
         for start in range(0, len(senders), 500):
-            conn.execute(sa.delete(events).where(events.c.sender_id.in_(senders[start:start + 500])))
+            batch = senders[start : start + 500]
+            conn.execute(sa.delete(events).where(events.c.sender_id.in_(batch)))
     return len(senders)
 
 
@@ -62,17 +71,20 @@ def purge_configured(settings: Settings, now: Optional[float] = None) -> int:
         count = purge(engine, settings.retention_days, now)
     finally:
         engine.dispose()
-    log.info("retention: deleted %d conversation(s) older than %d days", count,
-             settings.retention_days)
+    log.info(
+        "retention: deleted %d conversation(s) older than %d days", count, settings.retention_days
+    )
     return count
 
 
 def describe(settings: Settings) -> str:
     """One line for the start banner: where conversations are kept and for how long."""
-    where = {"sqlite": f"SQLite {settings.sqlite_path}",
-             "postgresql": f"PostgreSQL {settings.postgres_host}:{settings.postgres_port}/"
-                           f"{settings.postgres_db}",
-             "memory": "memory only (lost on restart)"}[settings.tracker_store]
+    where = {
+        "sqlite": f"SQLite {settings.sqlite_path}",
+        "postgresql": f"PostgreSQL {settings.postgres_host}:{settings.postgres_port}/"
+        f"{settings.postgres_db}",
+        "memory": "memory only (lost on restart)",
+    }[settings.tracker_store]
     if settings.tracker_store == "memory":
         return where
     return f"{where}, deleted after {settings.retention_days} days without activity"
@@ -85,14 +97,16 @@ def run_forever(settings: Settings, stop: Optional[threading.Event] = None) -> N
         try:
             purge_configured(settings)
         except Exception:  # a database that is down now may be back at the next run
-            log.exception("retention: purge failed; trying again in %.1f h",
-                          settings.retention_interval_hours)
+            log.exception(
+                "retention: purge failed; trying again in %.1f h", settings.retention_interval_hours
+            )
         stop.wait(settings.retention_interval_hours * 3600)
 
 
 def schedule(settings: Settings) -> threading.Event:
     """Start `run_forever` in a daemon thread; set the returned event to stop it."""
     stop = threading.Event()
-    threading.Thread(target=run_forever, args=(settings, stop), daemon=True,
-                     name="retention").start()
+    threading.Thread(
+        target=run_forever, args=(settings, stop), daemon=True, name="retention"
+    ).start()
     return stop

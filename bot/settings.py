@@ -1,4 +1,5 @@
 """Configuration from environment variables, with safe defaults (see the table in README.md)."""
+
 from __future__ import annotations
 
 import os

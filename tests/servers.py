@@ -1,7 +1,6 @@
 """Start the real action server and Rasa server on free ports for tests."""
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
@@ -62,7 +61,7 @@ class ActionServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "ActionServer":
+    def start(self) -> ActionServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 action_server_cmd(self.port), cwd=PROJECT_ROOT, env=self.env,
@@ -92,7 +91,7 @@ class RasaServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "RasaServer":
+    def start(self) -> RasaServer:
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
         cmd = rasa_server_cmd(PROJECT_ROOT, self.port, TOKEN, self.endpoints,
@@ -101,11 +100,12 @@ class RasaServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=self.env,
                                          stdout=out, stderr=subprocess.STDOUT)
-        try:  # a busy shared machine can take minutes to load a model
-            wait_until(f"{self.url}/status?token={TOKEN}", 600, self.proc,
+        try:
+            # Generous: on a shared, loaded machine loading the model can take minutes.
+            wait_until(f"{self.url}/status?token={TOKEN}", 1500, self.proc,
                        ok=lambda r: r.ok and bool(r.json().get("model_file")))
         except Exception:
-            self.stop()  # no server left behind when it did not come up
+            self.stop()  # never leave a half-started server behind
             raise
         return self
 

@@ -4,8 +4,10 @@
 PostgreSQL or RabbitMQ sees: connections dropped, new ones refused); `start()` listens again on the
 same port.
 """
+
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from typing import List, Optional, Tuple
@@ -20,7 +22,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self.connections = 0
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -35,12 +37,13 @@ class TcpProxy:
             listener, self._listener = self._listener, None
             conns, self._conns = self._conns, []
         if listener:
+            # shutdown() wakes the thread blocked in accept(); close() alone leaves the port bound.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             conn.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -76,8 +79,6 @@ class TcpProxy:
         except OSError:
             pass
         finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)

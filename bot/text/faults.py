@@ -1,4 +1,5 @@
 """What the user reads when a part of the assistant fails. Pure Python, no Rasa imports."""
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional

@@ -1,4 +1,5 @@
 """Every custom action is guarded: an exception is logged with traceback and answered in Dutch."""
+
 import asyncio
 import inspect
 import logging
@@ -36,16 +37,23 @@ def test_a_failing_action_is_logged_and_apologises(monkeypatch, caplog):
 
     monkeypatch.setattr(actions.search, "live_catalog", broken)
     dispatcher = CollectingDispatcher()
-    tracker = Tracker("u1", {}, {"text": "ik zoek aanbod", "intent": {"name": "search_offers"},
-                                 "entities": []}, [], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "u1",
+        {},
+        {"text": "ik zoek aanbod", "intent": {"name": "search_offers"}, "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     with caplog.at_level(logging.ERROR, logger="actions.base"):
         events = asyncio.run(actions.search.ActionSearch().run(dispatcher, tracker, {}))
     assert events == []
     [message] = dispatcher.messages
     assert message["text"].startswith("Sorry, er ging bij mij iets mis.")
     assert "Bel dan 14 023" in message["text"]
-    assert message["buttons"] == [{"title": "Een medewerker spreken",
-                                   "payload": "/request_human"}]
+    assert message["buttons"] == [{"title": "Een medewerker spreken", "payload": "/request_human"}]
     assert "custom action action_search failed" in caplog.text
     assert "RuntimeError: catalogue broke" in caplog.text  # the traceback is in the log
 

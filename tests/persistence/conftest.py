@@ -1,4 +1,5 @@
 """Helpers for conversations through real servers."""
+
 import uuid
 from typing import List, Tuple
 
@@ -10,7 +11,8 @@ def sender(prefix: str = "persist") -> str:
 def say(rasa_server, who: str, text: str, timeout: float = 30) -> Tuple[str, List[dict]]:
     messages = rasa_server.say(who, text, timeout=timeout)
     return "\n\n".join(m.get("text", "") for m in messages), [
-        b for m in messages for b in m.get("buttons", [])]
+        b for m in messages for b in m.get("buttons", [])
+    ]
 
 
 def numbered(text: str) -> List[str]:

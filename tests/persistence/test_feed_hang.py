@@ -1,4 +1,5 @@
 """A hanging live feed must not stall other users on the action server (real action server)."""
+
 import threading
 import time
 
@@ -19,11 +20,19 @@ HANG = 30.0  # the feed answers after this long; the search waits WAIT_SECONDS, 
 
 def call(url: str, sender: str, action: str, slots: dict, text: str) -> dict:
     body = {
-        "next_action": action, "sender_id": sender, "domain": {},
-        "tracker": {"sender_id": sender, "slots": slots, "events": [], "paused": False,
-                    "followup_action": None, "active_loop": {}, "latest_action_name": None,
-                    "latest_message": {"text": text, "intent": {"name": "more"},
-                                       "entities": []}},
+        "next_action": action,
+        "sender_id": sender,
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": slots,
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+            "latest_message": {"text": text, "intent": {"name": "more"}, "entities": []},
+        },
     }
     resp = requests.post(f"{url}/webhook", json=body, timeout=60)
     resp.raise_for_status()
@@ -39,9 +48,14 @@ def hanging_feed():
 
 
 def test_other_users_turn_is_not_stalled_by_a_hanging_feed(tmp_path, hanging_feed):
-    env = server_env(Settings.from_env(), {
-        "EVENTS_ICS_URL": hanging_feed.url("/agenda.ics"), "FEED_TIMEOUT_SECONDS": str(HANG),
-        "DATA_DIR": str(tmp_path / "var")})
+    env = server_env(
+        Settings.from_env(),
+        {
+            "EVENTS_ICS_URL": hanging_feed.url("/agenda.ics"),
+            "FEED_TIMEOUT_SECONDS": str(HANG),
+            "DATA_DIR": str(tmp_path / "var"),
+        },
+    )
     action = ActionServer(free_port(), env, tmp_path / "action-server.log").start()
     try:
         call(action.url, "warm-up", "action_contact", {}, "contact")  # load the programme data
@@ -49,8 +63,13 @@ def test_other_users_turn_is_not_stalled_by_a_hanging_feed(tmp_path, hanging_fee
 
         def search() -> None:
             start = time.monotonic()
-            searcher["reply"] = call(action.url, "a", "action_search_more",
-                                     {"zoekopdracht": {"kind": EVENTS, "page": 0}}, "meer")
+            searcher["reply"] = call(
+                action.url,
+                "a",
+                "action_search_more",
+                {"zoekopdracht": {"kind": EVENTS, "page": 0}},
+                "meer",
+            )
             searcher["seconds"] = time.monotonic() - start
 
         thread = threading.Thread(target=search)

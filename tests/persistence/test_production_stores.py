@@ -4,10 +4,13 @@ RabbitMQ event broker, two Rasa servers sharing them, and PostgreSQL / RabbitMQ 
 Rasa server A reaches PostgreSQL and RabbitMQ through TCP proxies that a test can cut (the shared
 services of the machine keep running for everyone else); server B connects directly.
 """
+
+import contextlib
 import json
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -36,21 +39,47 @@ def cluster(tmp_path_factory):
     started = []
     with services.postgres_database() as database:
         try:
-            common = {**services.redis_env(services.unique("locks")),
-                      "DATA_DIR": str(workdir / "var")}
-            env_b = pair_env(workdir, {**common, **services.postgres_env(database),
-                                       **services.rabbitmq_env(queue, exchange)})
-            env_a = pair_env(workdir, {
-                **common, **services.postgres_env(database, "127.0.0.1", pg_proxy.port),
-                **services.rabbitmq_env(queue, exchange, "127.0.0.1", mq_proxy.port)})
+            common = {
+                **services.redis_env(services.unique("locks")),
+                "DATA_DIR": str(workdir / "var"),
+            }
+            env_b = pair_env(
+                workdir,
+                {
+                    **common,
+                    **services.postgres_env(database),
+                    **services.rabbitmq_env(queue, exchange),
+                },
+            )
+            env_a = pair_env(
+                workdir,
+                {
+                    **common,
+                    **services.postgres_env(database, "127.0.0.1", pg_proxy.port),
+                    **services.rabbitmq_env(queue, exchange, "127.0.0.1", mq_proxy.port),
+                },
+            )
             action = ActionServer(free_port(), env_b, workdir / "action-server.log").start()
             started.append(action)
-            a = start_rasa(workdir, env_a, action.url, name="rasa-a")
-            started.append(a)
-            b = start_rasa(workdir, env_b, action.url, name="rasa-b")
-            started.append(b)
-            yield {"a": a, "b": b, "database": database, "queue": queue, "pg": pg_proxy,
-                   "mq": mq_proxy, "workdir": workdir}
+            # Both servers load their model at the same time (minutes on a busy machine).
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [
+                    pool.submit(start_rasa, workdir, env, action.url, name=name)
+                    for env, name in ((env_a, "rasa-a"), (env_b, "rasa-b"))
+                ]
+                for future in futures:
+                    with contextlib.suppress(Exception):
+                        started.append(future.result())
+                a, b = (future.result() for future in futures)
+            yield {
+                "a": a,
+                "b": b,
+                "database": database,
+                "queue": queue,
+                "pg": pg_proxy,
+                "mq": mq_proxy,
+                "workdir": workdir,
+            }
         finally:
             for server in reversed(started):
                 server.stop()
@@ -62,8 +91,10 @@ def cluster(tmp_path_factory):
 def stored(cluster, who):
     """(type, text or action name) of every stored event of `who`, in order."""
     rows = services.postgres_rows(
-        cluster["database"], "SELECT type_name, data FROM events WHERE sender_id = %s "
-        "ORDER BY id", who)
+        cluster["database"],
+        "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id",
+        who,
+    )
     out = []
     for type_name, data in rows:
         event = json.loads(data)
@@ -113,23 +144,13 @@ def test_two_servers_share_conversations_and_the_broker_gets_every_event_once(cl
         assert len(api) == len(events)
         # The broker got each stored event exactly once.
         db_rows = services.postgres_rows(
-            cluster["database"], "SELECT type_name, timestamp FROM events WHERE sender_id = %s",
-            who)
-        published = Counter((m["event"], round(m["timestamp"], 6)) for m in messages
-                            if m.get("sender_id") == who)
+            cluster["database"], "SELECT type_name, timestamp FROM events WHERE sender_id = %s", who
+        )
+        published = Counter(
+            (m["event"], round(m["timestamp"], 6)) for m in messages if m.get("sender_id") == who
+        )
         assert published == Counter((t, round(ts, 6)) for t, ts in db_rows), who
         assert max(published.values()) == 1
-
-
-def test_restart_continues_the_conversation_on_postgres(cluster):
-    a, b = cluster["a"], cluster["b"]
-    who = sender("restart")
-    first, _ = say(b, who, SEARCH)
-    b.restart()
-    more, _ = say(b, who, "meer")
-    assert numbered(more)[0].startswith("4. "), more
-    detail, _ = say(a, who, "vertel meer over de tweede")
-    assert detail.startswith(numbered(first)[1][3:].split(":")[0])
 
 
 def test_rabbitmq_down_conversations_go_on(cluster):
@@ -143,19 +164,23 @@ def test_rabbitmq_down_conversations_go_on(cluster):
         first, _ = say(a, who, SEARCH)
         more, _ = say(a, who, "meer")
         assert numbered(first)[0].startswith("1. ") and numbered(more)[0].startswith("4. ")
-        during = [m for m in services.drain_queue(cluster["queue"], idle=2)
-                  if m.get("sender_id") == who]
+        during = [
+            m for m in services.drain_queue(cluster["queue"], idle=2) if m.get("sender_id") == who
+        ]
     finally:
         cluster["mq"].start()
     deadline = time.monotonic() + 60
     after: list = []
     while time.monotonic() < deadline:
-        after += [m for m in services.drain_queue(cluster["queue"], idle=2)
-                  if m.get("sender_id") == who]
+        after += [
+            m for m in services.drain_queue(cluster["queue"], idle=2) if m.get("sender_id") == who
+        ]
         if len(after) >= len(stored(cluster, who)):
             break
-    print(f"rabbitmq down: {len(during)} events arrived during the outage, {len(after)} after "
-          f"it; {len(stored(cluster, who))} stored in PostgreSQL")
+    print(
+        f"rabbitmq down: {len(during)} events arrived during the outage, {len(after)} after "
+        f"it; {len(stored(cluster, who))} stored in PostgreSQL"
+    )
     assert during == []
     assert len(stored(cluster, who)) > 0
     report = cluster.setdefault("report", {})
@@ -177,14 +202,31 @@ def test_postgres_restart_during_traffic(cluster):
         cluster["pg"].start()
     after_1, _ = say(a, who, "meer")
     after_2, _ = say(a, who, "vertel meer over de tweede")
-    new_log = log.read_text()[len(log_before):]
+    new_log = log.read_text()[len(log_before) :]
     events = stored(cluster, who)
     users = [text for kind, text in events if kind == "user"]
-    print("postgres restart: during:", during[:80].replace("\n", " "), "| after:",
-          after_1[:80].replace("\n", " "), "| stored user turns:", users)
+    print(
+        "postgres restart: during:",
+        during[:80].replace("\n", " "),
+        "| after:",
+        after_1[:80].replace("\n", " "),
+        "| stored user turns:",
+        users,
+    )
     # The user is never left in silence ...
     assert during.strip() and after_1.strip() and after_2.strip()
     # ... the fall-back to memory is logged loudly ...
     assert FALLBACK_MARKER in new_log
     # ... and what was stored before the outage is still there, in order.
     assert users[0] == SEARCH
+
+
+def test_restart_continues_the_conversation_on_postgres(cluster):
+    a, b = cluster["a"], cluster["b"]
+    who = sender("restart")
+    first, _ = say(b, who, SEARCH)
+    b.restart()
+    more, _ = say(b, who, "meer")
+    assert numbered(more)[0].startswith("4. "), more
+    detail, _ = say(a, who, "vertel meer over de tweede")
+    assert detail.startswith(numbered(first)[1][3:].split(":")[0])

@@ -3,6 +3,7 @@
 If a Rasa upgrade changes one of the overridden methods, `test_overridden_rasa_code_is_unchanged`
 fails: re-read the new Rasa code, adapt the patch, then update the pin.
 """
+
 import asyncio
 import hashlib
 import inspect
@@ -39,8 +40,10 @@ PINNED = {
 
 GOOD = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "zoekopdracht", "value": {"kind": "aanbod"}}],
-     "responses": [{"text": "hoi", "buttons": [{"title": "Meer", "payload": "/more"}]}]},
+    {
+        "events": [{"event": "slot", "name": "zoekopdracht", "value": {"kind": "aanbod"}}],
+        "responses": [{"text": "hoi", "buttons": [{"title": "Meer", "payload": "/more"}]}],
+    },
     {},
 ]
 BAD = [
@@ -98,6 +101,7 @@ def test_invalid_results_fail_like_rasa(result):
 
 # --- RemoteAction.run against a real HTTP action endpoint ----------------------------------------
 
+
 class ActionEndpoint:
     """A real HTTP server standing in for the action server: status, body, delay per test."""
 
@@ -139,8 +143,11 @@ def call(url: str):
     domain = Domain.from_yaml("version: '3.1'\nactions: [action_x]\n")
     tracker = DialogueStateTracker.from_events("u1", [UserUttered("hoi")])
     action = RemoteAction("action_x", EndpointConfig(url))
-    return asyncio.run(action.run(CollectingOutputChannel(),
-                                  TemplatedNaturalLanguageGenerator({}), tracker, domain))
+    return asyncio.run(
+        action.run(
+            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain
+        )
+    )
 
 
 def assert_apology(events):
@@ -148,13 +155,18 @@ def assert_apology(events):
     assert isinstance(event, BotUttered)
     assert event.text.startswith("Sorry, er ging bij mij iets mis.")
     assert "14 023" in event.text  # the phone number from the programme data
-    assert event.data["buttons"] == [{"title": "Een medewerker spreken",
-                                      "payload": "/request_human"}]
+    assert event.data["buttons"] == [
+        {"title": "Een medewerker spreken", "payload": "/request_human"}
+    ]
 
 
 def test_a_working_action_passes_through():
-    server = ActionEndpoint(body={"events": [{"event": "slot", "name": "s", "value": 1}],
-                                  "responses": [{"text": "hallo"}]})
+    server = ActionEndpoint(
+        body={
+            "events": [{"event": "slot", "name": "s", "value": 1}],
+            "responses": [{"text": "hallo"}],
+        }
+    )
     try:
         events = call(server.url)
     finally:
@@ -198,6 +210,7 @@ def test_a_rejection_still_reaches_rasas_policies():
 
 
 # --- FailSafeTrackerStore: a failing SQL store is logged loudly ---------------------------------
+
 
 def test_tracker_store_failure_is_logged_loudly(tmp_path, caplog):
     db = tmp_path / "conversations.db"

@@ -4,8 +4,8 @@ No image can be pulled and no container run here, so this checks what can be che
 parse, every variable they give the assistant is one the code reads and the README documents, no
 secret is written in them, the commands exist, and ports and health checks agree.
 """
+
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -31,8 +31,8 @@ def settings_vars() -> set:
 def readme_vars() -> set:
     """Every variable named in the first column of the README's configuration table."""
     text = (PROJECT_ROOT / "README.md").read_text()
-    table = text[text.index("## Configuration"):]
-    table = table[:table.index("\n## ", 5)]
+    table = text[text.index("## Configuration") :]
+    table = table[: table.index("\n## ", 5)]
     names = set()
     for line in table.splitlines():
         if line.startswith("| `"):
@@ -41,8 +41,11 @@ def readme_vars() -> set:
 
 
 def assistant_services() -> dict:
-    return {name: svc for name, svc in COMPOSE["services"].items()
-            if svc.get("image", "").startswith(OUR_IMAGE)}
+    return {
+        name: svc
+        for name, svc in COMPOSE["services"].items()
+        if svc.get("image", "").startswith(OUR_IMAGE)
+    }
 
 
 def helm_env(values: dict) -> dict:
@@ -68,9 +71,12 @@ def test_compose_sets_only_documented_variables_the_code_reads(name):
 def test_compose_sets_every_store_variable():
     """A new store/broker setting must be added to the deployment too."""
     env = assistant_services()["rasa"]["environment"]
-    wanted = {v for v in settings_vars()
-              if v.split("_")[0] in {"POSTGRES", "REDIS", "RABBITMQ", "TRACKER", "LOCK",
-                                     "EVENT", "RETENTION"}}
+    wanted = {
+        v
+        for v in settings_vars()
+        if v.split("_")[0]
+        in {"POSTGRES", "REDIS", "RABBITMQ", "TRACKER", "LOCK", "EVENT", "RETENTION"}
+    }
     assert wanted <= set(env), wanted - set(env)
 
 
@@ -85,20 +91,22 @@ def test_helm_rasa_values_set_every_variable_compose_gives_the_rasa_server():
     # RETENTION_INTERVAL_HOURS and ACTION_PORT belong to other processes in Kubernetes
     # (a CronJob and the action-server chart).
     assert compose_env - {"RETENTION_INTERVAL_HOURS", "ACTION_PORT"} <= set(
-        helm_env(RASA_VALUES)), compose_env - set(helm_env(RASA_VALUES))
+        helm_env(RASA_VALUES)
+    ), compose_env - set(helm_env(RASA_VALUES))
 
 
 def test_no_secret_is_written_in_the_files():
     for name, svc in assistant_services().items():
         for var in SECRET_VARS & set(svc["environment"]):
-            assert re.fullmatch(r"\$\{%s:\?[^}]*\}" % var, svc["environment"][var]), (name, var)
+            pattern = r"\$\{" + var + r":\?[^}]*\}"
+            assert re.fullmatch(pattern, svc["environment"][var]), (name, var)
     for var in SECRET_VARS:
         item = helm_env(RASA_VALUES)[var]
         assert "value" not in item and "secretKeyRef" in item["valueFrom"]
 
 
 def test_commands_exist():
-    for name, svc in assistant_services().items():
+    for svc in assistant_services().values():
         argv = svc["command"]
         assert argv[:3] == ["python", "-m", "bot"]
         build_parser().parse_args(argv[3:])
@@ -137,14 +145,19 @@ def test_action_server_ports_and_health_checks_agree():
     assert _port(helm_env(RASA_VALUES)["ACTION_SERVER_URL"]["value"]) == port
     assert _port(RASA_VALUES["rasa-action-server"]["external"]["url"]) == port
     for probe in ("livenessProbe", "readinessProbe"):
-        assert ACTION_VALUES[probe]["httpGet"] == {"path": urlparse(_health_url(svc)).path,
-                                                   "port": port}
+        assert ACTION_VALUES[probe]["httpGet"] == {
+            "path": urlparse(_health_url(svc)).path,
+            "port": port,
+        }
 
 
 def test_store_hosts_are_services_of_the_deployment():
     env = assistant_services()["rasa"]["environment"]
-    for var, service in (("POSTGRES_HOST", "postgres"), ("REDIS_HOST", "redis"),
-                         ("RABBITMQ_HOST", "rabbitmq")):
+    for var, service in (
+        ("POSTGRES_HOST", "postgres"),
+        ("REDIS_HOST", "redis"),
+        ("RABBITMQ_HOST", "rabbitmq"),
+    ):
         assert env[var] == service
         assert service in assistant_services()["rasa"]["depends_on"]
     assert urlparse(env["ACTION_SERVER_URL"]).hostname == "action-server"
@@ -156,8 +169,10 @@ def test_the_endpoints_the_deployment_generates(tmp_path):
     """The compose environment (secrets as placeholders) gives Rasa's production stores."""
     from bot import endpoints
 
-    env = {k: ("x" if k in SECRET_VARS else v)
-           for k, v in assistant_services()["rasa"]["environment"].items()}
+    env = {
+        k: ("x" if k in SECRET_VARS else v)
+        for k, v in assistant_services()["rasa"]["environment"].items()
+    }
     config = endpoints.endpoints(Settings.from_env({**env, "DATA_DIR": str(tmp_path)}))
     assert config["tracker_store"]["dialect"] == "postgresql"
     assert config["tracker_store"]["url"] == "postgres"

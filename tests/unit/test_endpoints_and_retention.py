@@ -1,4 +1,5 @@
 """Settings -> generated endpoints file (no secrets in it), and the retention purge on SQLite."""
+
 import sqlite3
 import subprocess
 import sys
@@ -12,10 +13,17 @@ from bot import PROJECT_ROOT, endpoints, retention
 from bot.settings import Settings
 
 PRODUCTION = {
-    "TRACKER_STORE": "postgresql", "POSTGRES_HOST": "db", "POSTGRES_DB": "gesprekken",
-    "POSTGRES_USER": "rasa", "POSTGRES_PASSWORD": "geheim-pg",
-    "LOCK_STORE": "redis", "REDIS_HOST": "redis", "REDIS_PASSWORD": "geheim-redis",
-    "EVENT_BROKER": "rabbitmq", "RABBITMQ_HOST": "mq", "RABBITMQ_PASSWORD": "geheim-mq",
+    "TRACKER_STORE": "postgresql",
+    "POSTGRES_HOST": "db",
+    "POSTGRES_DB": "gesprekken",
+    "POSTGRES_USER": "rasa",
+    "POSTGRES_PASSWORD": "geheim-pg",
+    "LOCK_STORE": "redis",
+    "REDIS_HOST": "redis",
+    "REDIS_PASSWORD": "geheim-redis",
+    "EVENT_BROKER": "rabbitmq",
+    "RABBITMQ_HOST": "mq",
+    "RABBITMQ_PASSWORD": "geheim-mq",
 }
 
 
@@ -23,15 +31,19 @@ def test_default_is_sqlite_under_data_dir(tmp_path):
     settings = Settings.from_env({"DATA_DIR": str(tmp_path / "var")})
     path = endpoints.write(tmp_path / "endpoints.yml", settings)
     config = yaml.safe_load(path.read_text())
-    assert config["tracker_store"] == {"type": "SQL", "dialect": "sqlite",
-                                       "db": str(tmp_path / "var" / "conversations.db")}
+    assert config["tracker_store"] == {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(tmp_path / "var" / "conversations.db"),
+    }
     assert "lock_store" not in config and "event_broker" not in config
     assert (tmp_path / "var").is_dir()
     assert config["action_endpoint"]["url"] == "http://localhost:5055/webhook"
 
 
 def test_memory_store_writes_no_tracker_store():
-    assert "tracker_store" not in endpoints.endpoints(Settings.from_env({"TRACKER_STORE": "memory"}))
+    config = endpoints.endpoints(Settings.from_env({"TRACKER_STORE": "memory"}))
+    assert "tracker_store" not in config
 
 
 def test_unknown_choice_is_refused():
@@ -70,15 +82,19 @@ def _store(db_path, conversations):
     with sqlite3.connect(db_path) as conn:
         for sender, ages in conversations.items():
             for age in ages:
-                conn.execute("INSERT INTO events (sender_id, type_name, timestamp, data) "
-                             "VALUES (?, 'user', ?, '{}')", (sender, now - age * 86400))
+                conn.execute(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                    "VALUES (?, 'user', ?, '{}')",
+                    (sender, now - age * 86400),
+                )
     return now
 
 
 def count(db_path, sender):
     with sqlite3.connect(db_path) as conn:
-        return conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
-                            (sender,)).fetchone()[0]
+        return conn.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)
+        ).fetchone()[0]
 
 
 def test_purge_deletes_whole_old_conversations_only(tmp_path):
@@ -99,8 +115,14 @@ def test_purge_command(tmp_path):
     db = tmp_path / "conversations.db"
     _store(db, {"oud": [10], "nieuw": [1]})
     env = {"DATA_DIR": str(tmp_path), "RETENTION_DAYS": "7", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-m", "bot", "purge-conversations"], cwd=PROJECT_ROOT,
-                         env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "purge-conversations"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "deleted 1 conversation(s) older than 7 days" in out
     assert (count(db, "oud"), count(db, "nieuw")) == (0, 1)
 
