@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test lint setup venv nlp model web browser check bench clean screenshots
+.PHONY: run test lint setup venv nlp model web browser check bench clean screenshots console-screenshot
 
 run: setup web
 	$(PY) -m bot run
@@ -69,6 +69,10 @@ bench: setup
 	$(PY) bench/search_bench.py
 	$(PY) bench/turn_bench.py
 	$(PY) bench/store_bench.py
+
+# The README's screenshot of the agent console (real servers, a demo conversation).
+console-screenshot: setup web browser
+	$(PY) -m tests.handoff.screenshot
 
 check: venv
 	$(PY) -m bot check

@@ -14,7 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
 from actions.data import contact_fields, programme
+from actions.handoff import say_offer
 from bot import names
+from bot.handoff.contact import OFFER_AFTER_MISSES, is_second_miss
 from bot.text import clarify
 from bot.text.fallback import fallback_response
 
@@ -59,6 +61,10 @@ class ActionFallback(GuardedAction):
         logger.debug("fallback: intent=%s guard=%s runner_up=%s response=%s",
                      intent, message.get(names.GUARD_KEY), runner_up, response)
         if intent != names.DENY and response != names.UTTER_FALLBACK:
+            if response == names.UTTER_OUT_OF_SCOPE and is_second_miss(tracker.events):
+                # The second failed answer in a row: offer a person (asks consent first).
+                return say_offer(dispatcher, OFFER_AFTER_MISSES, "live") + [
+                    SlotSet(names.SLOT_RECOVERY, None)]
             # Empty, emoji, markup, too long, another language, out of scope: a fixed answer.
             dispatcher.utter_message(response=response, **contact_fields())
             return [SlotSet(names.SLOT_RECOVERY, None)]
@@ -66,5 +72,9 @@ class ActionFallback(GuardedAction):
         choices = clarify.candidates(ranking, selector.get("ranking") or [], topic_titles(),
                                      message.get("entities") or [])
         reply = clarify.recover(intent, recovery_step(tracker), choices)
+        if reply.step == clarify.OFFER:
+            # The second misunderstanding in a row: offer a person (asks consent first).
+            return say_offer(dispatcher, OFFER_AFTER_MISSES, "live") + [
+                SlotSet(names.SLOT_RECOVERY, reply.step)]
         say(dispatcher, reply)
         return [SlotSet(names.SLOT_RECOVERY, reply.step)]

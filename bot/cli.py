@@ -63,6 +63,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_handoff(args: argparse.Namespace) -> int:
+    from bot.handoff.purge import purge
+
+    settings = Settings.from_env()
+    days = settings.handoff_retention_days if args.days is None else args.days
+    counts = purge(settings, days)
+    print(f"removed {sum(counts.values())} handoff record(s) older than {days} days: "
+          + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items()))
+    return 0
+
+
 def cmd_run(_: argparse.Namespace) -> int:
     from bot import runner
 
@@ -75,6 +86,27 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     url = args.url or f"http://localhost:{Settings.from_env().rasa_port}/webchat/"
     for path in screenshots.take(url):
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def cmd_console_account(args: argparse.Namespace) -> int:
+    """Print a CONSOLE_ACCOUNTS line (name:argon2-hash) for a password typed twice."""
+    import getpass
+
+    from bot.handoff.console import NAME_PATTERN, hash_password
+
+    if not NAME_PATTERN.match(args.name):
+        print("A name has 1-64 letters, digits, '.', '_' or '-'.", file=sys.stderr)
+        return 2
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = password.rstrip("\n")
+    if sys.stdin.isatty() and getpass.getpass("Again: ") != password:
+        print("The passwords differ.", file=sys.stderr)
+        return 2
+    if len(password) < 12:
+        print("Use a password of at least 12 characters.", file=sys.stderr)
+        return 2
+    print(f"{args.name}:{hash_password(password)}")
     return 0
 
 
@@ -111,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_train)
+    p = sub.add_parser("console-account",
+                       help="print a CONSOLE_ACCOUNTS line for the agent console")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_console_account)
+    p = sub.add_parser("purge-handoff", help="delete contact requests and live handovers older "
+                       "than HANDOFF_RETENTION_DAYS (default 30)")
+    p.add_argument("--days", type=int, help="keep this many days instead")
+    p.set_defaults(func=cmd_purge_handoff)
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )

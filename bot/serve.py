@@ -13,7 +13,8 @@ Then:
   appears on a command line (`ps`). Sanic's request size limit is MAX_REQUEST_BYTES (Sanic
   reads `SANIC_*` variables into its config) and it trusts TRUSTED_PROXIES proxies for the
   client address;
-- `actions`: rasa_sdk's command line, listening on ACTION_HOST (default 127.0.0.1).
+- `actions`: rasa_sdk's command line, listening on ACTION_HOST (default 127.0.0.1), with the
+  contact-request outbox worker (bot/handoff/worker.py).
 """
 from __future__ import annotations
 
@@ -90,8 +91,16 @@ def run_rasa(args: List[str], settings: Settings) -> None:
 
 
 def run_actions(args: List[str], settings: Settings) -> None:
-    """rasa_sdk's action server on ACTION_HOST."""
+    """rasa_sdk's action server on ACTION_HOST, with the contact-request outbox worker.
+
+    The worker (a thread; HANDOFF_WORKER=false switches it off) delivers what the actions put in
+    the outbox, so `make run` needs no extra process and delivery resumes at every start.
+    """
     os.environ["SANIC_HOST"] = settings.action_host  # rasa_sdk's run() reads it
+    if settings.handoff_worker:
+        from bot.handoff import worker
+
+        worker.start_background(settings)
     import rasa_sdk.__main__
 
     sys.argv = ["rasa_sdk", *args]

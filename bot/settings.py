@@ -28,6 +28,13 @@ def _optional(env: Mapping[str, str], name: str) -> Optional[str]:
     return env.get(name) or None
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple) -> str:
     value = (env.get(name) or choices[0]).strip().lower()
     if value not in choices:
@@ -94,6 +101,32 @@ class Settings:
     feed_timeout_seconds: float = 2.0
     feed_wait_seconds: float = 2.5
     public_url: str = ""
+    # Live handover to the helpdesk (bot/handoff: hours, live desk, agent console, API).
+    office_hours: str = "mon-fri 09:00-17:00"
+    office_timezone: str = "Europe/Amsterdam"
+    office_holidays: str = "NL"
+    office_closed_days: str = ""
+    handoff_wait_seconds: int = 180
+    console_accounts: str = field(default="", repr=False)
+    console_session_minutes: int = 480
+    handoff_webhook_url: str = ""
+    handoff_webhook_secret: str = field(default="", repr=False)
+    # Contact requests (bot/handoff: outbox, worker, adapters).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    helpdesk_email: str = ""
+    klantinteracties_url: str = ""
+    klantinteracties_token: str = field(default="", repr=False)
+    klantinteracties_actor: str = ""
+    handoff_retention_days: int = 30
+    handoff_retry_seconds: float = 30.0
+    handoff_retry_max_seconds: float = 3600.0
+    handoff_timeout_seconds: float = 15.0
+    handoff_worker: bool = True
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -150,6 +183,30 @@ class Settings:
             feed_timeout_seconds=float(env.get("FEED_TIMEOUT_SECONDS", "2")),
             feed_wait_seconds=float(env.get("FEED_WAIT_SECONDS", "2.5")),
             public_url=env.get("PUBLIC_URL", "").strip().rstrip("/"),
+            office_hours=env.get("OFFICE_HOURS", "mon-fri 09:00-17:00"),
+            office_timezone=env.get("OFFICE_TIMEZONE", "Europe/Amsterdam"),
+            office_holidays=env.get("OFFICE_HOLIDAYS", "NL"),
+            office_closed_days=env.get("OFFICE_CLOSED_DAYS", ""),
+            handoff_wait_seconds=int(env.get("HANDOFF_WAIT_SECONDS", "180")),
+            console_accounts=env.get("CONSOLE_ACCOUNTS", ""),
+            console_session_minutes=int(env.get("CONSOLE_SESSION_MINUTES", "480")),
+            handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", ""),
+            handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET", ""),
+            smtp_host=env.get("SMTP_HOST", ""),
+            smtp_port=int(env.get("SMTP_PORT", "587")),
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_flag(env, "SMTP_STARTTLS", True),
+            smtp_from=env.get("SMTP_FROM", ""),
+            helpdesk_email=env.get("HELPDESK_EMAIL", ""),
+            klantinteracties_url=env.get("KLANTINTERACTIES_URL", ""),
+            klantinteracties_token=env.get("KLANTINTERACTIES_TOKEN", ""),
+            klantinteracties_actor=env.get("KLANTINTERACTIES_ACTOR", ""),
+            handoff_retention_days=int(env.get("HANDOFF_RETENTION_DAYS", "30")),
+            handoff_retry_seconds=float(env.get("HANDOFF_RETRY_SECONDS", "30")),
+            handoff_retry_max_seconds=float(env.get("HANDOFF_RETRY_MAX_SECONDS", "3600")),
+            handoff_timeout_seconds=float(env.get("HANDOFF_TIMEOUT_SECONDS", "15")),
+            handoff_worker=_flag(env, "HANDOFF_WORKER", True),
         )
 
     @property

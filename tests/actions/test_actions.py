@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.contact import ActionContact
 from actions.fallback import ActionFallback
 from actions.programme import ActionProgrammeAnswer
+from bot.handoff.contact import OFFER_AFTER_MISSES
 
 DOMAIN: Dict[str, Any] = {}
 
@@ -103,7 +104,9 @@ def test_something_else_asks_to_rephrase_and_second_miss_offers_helpdesk():
     [message] = run(ActionFallback(), tracker("gnorf", "nlu_fallback",
                                               slots={"herstelstap": "anders_zeggen"},
                                               events=after("action_fallback")))
-    assert message["response"] == "utter_fallback"
+    # The second miss: the helpdesk handoff, which first asks consent (bot.handoff).
+    assert message["text"].startswith(OFFER_AFTER_MISSES)
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
 
 
 def test_unclear_message_without_candidates_asks_to_rephrase():

@@ -54,6 +54,7 @@
     restartLabel: "Wis dit gesprek en begin opnieuw",
     you: "Jij",
     bot: "Assistent",
+    agent: "Medewerker",
     typing: "De assistent typt…",
     choices: "Kies een antwoord",
     offline: "Geen verbinding met de assistent. Ik probeer het opnieuw…",
@@ -309,9 +310,12 @@
 
   // ---------------------------------------------------------------- messages
   function renderMessage(msg, isLast) {
-    var who = msg.from === "user" ? TEXT.you : TEXT.bot;
-    var bubble = el("div", { className: "ioc-msg ioc-" + (msg.from === "user" ? "user" : "bot") });
-    bubble.appendChild(el("span", { className: "ioc-sr-only", text: who + ": " }));
+    var who = msg.from === "user" ? TEXT.you : msg.from === "agent" ? TEXT.agent : TEXT.bot;
+    var kind = msg.from === "user" ? "user" : msg.from === "agent" ? "bot ioc-agent" : "bot";
+    var bubble = el("div", { className: "ioc-msg ioc-" + kind });
+    // An employee's message (live handover) carries a visible label.
+    bubble.appendChild(el("span", { className: msg.from === "agent" ? "ioc-from" : "ioc-sr-only",
+                                     text: msg.from === "agent" ? who : who + ": " }));
     if (msg.image) {
       bubble.appendChild(el("img", { src: msg.image, alt: TEXT.image, className: "ioc-image" }));
     }
@@ -425,7 +429,8 @@
     state.lastSender = tabId;
     if (shown) addMessage({ from: "user", text: shown });
     else { removeChoices(); save(); }
-    showTyping(true);
+    // During a live handover an employee answers, not the bot: no typing indicator.
+    if (!state.handoff) showTyping(true);
     if (socket && confirmed) emitMessage(payload);
     else { queue.push(payload); connect(); }
   }
@@ -435,6 +440,11 @@
     // others pick it up from localStorage (the "storage" event below; "local" storage only).
     if (state.lastSender && state.lastSender !== tabId) return;
     if (!msg || typeof msg !== "object") return;
+    var handoff = msg.handoff && typeof msg.handoff === "object" ? msg.handoff : null;
+    if (handoff && handoff.state) {
+      state.handoff = handoff.state === "waiting" || handoff.state === "active";
+      save();
+    }
     var buttons = msg.quick_replies || msg.buttons || [];
     var image = msg.attachment && msg.attachment.type === "image" &&
                 msg.attachment.payload && msg.attachment.payload.src;
@@ -443,7 +453,8 @@
     if (!text && !image && !buttons.length && !cards.length) return;
     showTyping(false);
     addMessage({
-      from: "bot", text: text, cards: cards, notes: cleanNotes(msg.notes),
+      from: handoff && handoff.from === "agent" ? "agent" : "bot", text: text, cards: cards,
+      notes: cleanNotes(msg.notes),
       image: image && /^https?:\/\//i.test(image) ? image : undefined,
       buttons: buttons.filter(function (b) { return b && b.title && b.payload; })
                       .map(function (b) { return { title: String(b.title), payload: String(b.payload) }; })
