@@ -1,6 +1,6 @@
 """Another user's latency while one visitor attacks (issue 8, items 1 and 5). Not a test.
 
-Real servers on free ports (tests/servers.py). A "victim" has ordinary conversations
+Real servers on free ports (bot/devtools/servers.py). A "victim" has ordinary conversations
 (5 turns per sender) over REST and measures each answer's time, first alone (baseline),
 then during each attack:
 - markup: 2 clients keep sending `<` + 19,998 spaces (a message that took 4 s on the old
@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
     sys.path.insert(0, str(args.root.resolve()))
-    from tests.servers import start_pair  # noqa: E402  (from the chosen checkout)
+    from bot.devtools.servers import start_pair  # noqa: E402  (from the chosen checkout)
 
     env = {"TRUSTED_PROXIES": "1"}
     if args.limits == "off":

@@ -5,6 +5,7 @@ from bot.devtools.servers import (  # noqa: F401
     RasaServer,
     free_port,
     pair_env,
+    server_env,
     running_pair,
     start_pair,
     start_rasa,

@@ -23,7 +23,9 @@ def test_no_messaging_channel_without_variables():
     channels = build_credentials({})
     assert list(channels) == ["bot.channels.rest.SafeRestInput",
                               "bot.channels.socketio.SafeSocketIOInput",
-                              "bot.channels.webchat.WebchatInput"]
+                              "bot.channels.webchat.WebchatInput",
+                              "bot.channels.handoff.ConsoleInput",
+                              "bot.channels.handoff.HandoffApiInput"]
     assert channels["bot.channels.socketio.SafeSocketIOInput"]["cors_origins"] == \
         "http://localhost:5005"
 
@@ -34,7 +36,7 @@ def test_each_channel_is_on_only_with_its_variables():
                                                  *spec.one_of.values()]}
         channels = build_credentials(env)
         assert spec.channel in channels
-        assert len(channels) == 4, spec.label
+        assert len(channels) == 6, spec.label  # the five always-on channels and this one
 
 
 def test_a_half_configured_channel_is_an_error():
@@ -48,12 +50,13 @@ def test_rasa_loads_every_configured_channel(tmp_path):
     path = tmp_path / "credentials.yml"
     names = write_credentials(path, FULL_ENV)
     assert (path.stat().st_mode & 0o777) == 0o600  # secrets: owner only
-    assert names == ["rest", "socketio", "webchat", "telegram", "slack", "facebook", "twilio"]
+    assert names == ["rest", "socketio", "webchat", "console", "handoffapi", "telegram", "slack",
+                     "facebook", "twilio"]
 
     channels = rasa_run.create_http_input_channels(None, str(path))
     by_name = {c.name(): c for c in channels}
-    assert sorted(by_name) == ["facebook", "rest", "slack", "socketio", "telegram", "twilio",
-                               "webchat"]
+    assert sorted(by_name) == ["console", "facebook", "handoffapi", "rest", "slack", "socketio",
+                               "telegram", "twilio", "webchat"]
     assert {c.url_prefix() for c in channels} >= {"telegram", "twilio", "slack", "facebook",
                                                   "/webchat"}
     assert by_name["telegram"].access_token == "123456:ABC-def"
