@@ -55,7 +55,7 @@ def test_rasa_loads_every_configured_channel(tmp_path):
 
     channels = rasa_run.create_http_input_channels(None, str(path))
     by_name = {c.name(): c for c in channels}
-    assert sorted(by_name) == ["console", "facebook", "handoffapi", "rest", "slack", "socketio",
+    assert sorted(by_name) == ["console", "facebook", "handoff_api", "rest", "slack", "socketio",
                                "telegram", "twilio", "webchat"]
     assert {c.url_prefix() for c in channels} >= {"telegram", "twilio", "slack", "facebook",
                                                   "/webchat"}
