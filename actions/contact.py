@@ -1,5 +1,6 @@
 """Yes to the fallback's offer: how to reach the municipality, or (after a consent question) the
 handoff to the helpdesk."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text

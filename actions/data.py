@@ -1,4 +1,5 @@
 """The programme data as the action server sees it: loaded once per process (per day)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -3,6 +3,7 @@
 An unclear message gets the two-step recovery of `bot.text.clarify`: "Bedoel je ...?" with the
 likeliest meanings, "Iets anders" asks to rephrase, and a second miss ends in the helpdesk offer.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,9 @@ CLARIFYING_ACTIONS = (names.ACTION_FALLBACK, names.ACTION_PROGRAMME_ANSWER, name
 
 def recovery_step(tracker: Tracker) -> str | None:
     """The recovery step of the bot's previous turn, if it was one."""
-    return clarify.previous_step(tracker.events, tracker.get_slot(names.SLOT_RECOVERY),
-                                 CLARIFYING_ACTIONS)
+    return clarify.previous_step(
+        tracker.events, tracker.get_slot(names.SLOT_RECOVERY), CLARIFYING_ACTIONS
+    )
 
 
 def topic_titles() -> Dict[str, str]:
@@ -53,28 +55,38 @@ class ActionFallback(GuardedAction):
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
-        ranking = [i for i in message.get("intent_ranking") or []
-                   if i.get("name") != names.NLU_FALLBACK]
+        ranking = [
+            i for i in message.get("intent_ranking") or [] if i.get("name") != names.NLU_FALLBACK
+        ]
         runner_up = next((i.get("name") for i in ranking if i.get("name") != intent), None)
-        response = fallback_response(intent, message.get("text"), message.get(names.GUARD_KEY),
-                                     runner_up)
-        logger.debug("fallback: intent=%s guard=%s runner_up=%s response=%s",
-                     intent, message.get(names.GUARD_KEY), runner_up, response)
+        response = fallback_response(
+            intent, message.get("text"), message.get(names.GUARD_KEY), runner_up
+        )
+        logger.debug(
+            "fallback: intent=%s guard=%s runner_up=%s response=%s",
+            intent,
+            message.get(names.GUARD_KEY),
+            runner_up,
+            response,
+        )
         if intent != names.DENY and response != names.UTTER_FALLBACK:
             if response == names.UTTER_OUT_OF_SCOPE and is_second_miss(tracker.events):
                 # The second failed answer in a row: offer a person (asks consent first).
                 return say_offer(dispatcher, OFFER_AFTER_MISSES, "live") + [
-                    SlotSet(names.SLOT_RECOVERY, None)]
+                    SlotSet(names.SLOT_RECOVERY, None)
+                ]
             # Empty, emoji, markup, too long, another language, out of scope: a fixed answer.
             dispatcher.utter_message(response=response, **contact_fields())
             return [SlotSet(names.SLOT_RECOVERY, None)]
         selector = (message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
-        choices = clarify.candidates(ranking, selector.get("ranking") or [], topic_titles(),
-                                     message.get("entities") or [])
+        choices = clarify.candidates(
+            ranking, selector.get("ranking") or [], topic_titles(), message.get("entities") or []
+        )
         reply = clarify.recover(intent, recovery_step(tracker), choices)
         if reply.step == clarify.OFFER:
             # The second misunderstanding in a row: offer a person (asks consent first).
             return say_offer(dispatcher, OFFER_AFTER_MISSES, "live") + [
-                SlotSet(names.SLOT_RECOVERY, reply.step)]
+                SlotSet(names.SLOT_RECOVERY, reply.step)
+            ]
         say(dispatcher, reply)
         return [SlotSet(names.SLOT_RECOVERY, reply.step)]

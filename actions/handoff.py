@@ -3,6 +3,7 @@
 Thin: the decisions and texts live in `bot.handoff` (contact, validation, transcript, outbox);
 the live desk and office hours are `bot.handoff.hours` / `bot.handoff.live`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,9 +32,15 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-CONTACT_SLOTS = (names.SLOT_CONTACT_NAME, names.SLOT_CONTACT_ADDRESS, names.SLOT_CONTACT_EMAIL,
-                 names.SLOT_CONTACT_PHONE, names.SLOT_CONTACT_QUESTION,
-                 names.SLOT_CONTACT_QUESTION_DRAFT, names.SLOT_CONTACT_CANCELLED)
+CONTACT_SLOTS = (
+    names.SLOT_CONTACT_NAME,
+    names.SLOT_CONTACT_ADDRESS,
+    names.SLOT_CONTACT_EMAIL,
+    names.SLOT_CONTACT_PHONE,
+    names.SLOT_CONTACT_QUESTION,
+    names.SLOT_CONTACT_QUESTION_DRAFT,
+    names.SLOT_CONTACT_CANCELLED,
+)
 
 
 @lru_cache(maxsize=4)
@@ -52,10 +59,13 @@ def _intent(tracker: Tracker) -> Optional[str]:
 def say_offer(dispatcher: CollectingDispatcher, lead: str, mode: str) -> List[EventType]:
     """Ask consent, saying what will be passed on; `mode` "contact" skips the live chat."""
     body = texts.OFFER_CALLBACK if mode == "contact" else texts.OFFER
-    dispatcher.utter_message(text=lead + body, buttons=[
-        {"title": texts.YES_BUTTON, "payload": names.payload(names.AFFIRM)},
-        {"title": texts.NO_BUTTON, "payload": names.payload(names.DENY)},
-    ])
+    dispatcher.utter_message(
+        text=lead + body,
+        buttons=[
+            {"title": texts.YES_BUTTON, "payload": names.payload(names.AFFIRM)},
+            {"title": texts.NO_BUTTON, "payload": names.payload(names.DENY)},
+        ],
+    )
     return [SlotSet(names.SLOT_HANDOFF_OFFER, "consent"), SlotSet(names.SLOT_HANDOFF_MODE, mode)]
 
 
@@ -87,8 +97,9 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
             if await asyncio.to_thread(live_available, settings, datetime.now(timezone.utc)):
                 turns = transcript.from_events(tracker.events)
                 channel = tracker.get_latest_input_channel() or ""
-                position = await asyncio.to_thread(_enqueue, settings, tracker.sender_id,
-                                                   channel, turns)
+                position = await asyncio.to_thread(
+                    _enqueue, settings, tracker.sender_id, channel, turns
+                )
                 logger.debug("handoff: queued for a live employee at %s", position)
                 dispatcher.utter_message(text=texts.QUEUED.format(position=max(position, 1)))
                 return events + [ConversationPaused()]
@@ -96,10 +107,14 @@ async def start_handoff(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
             logger.exception("handoff: live handover failed; offering a contact request")
     dispatcher.utter_message(text=texts.CHOSE_CONTACT if mode == "contact" else texts.NOBODY_LIVE)
     draft = transcript.draft_question(_before_handoff(tracker.events))
-    return events + [SlotSet(slot, None) for slot in CONTACT_SLOTS] + [
-        SlotSet(names.SLOT_CONTACT_QUESTION_DRAFT, draft or None),
-        FollowupAction(names.FORM_CONTACT),
-    ]
+    return (
+        events
+        + [SlotSet(slot, None) for slot in CONTACT_SLOTS]
+        + [
+            SlotSet(names.SLOT_CONTACT_QUESTION_DRAFT, draft or None),
+            FollowupAction(names.FORM_CONTACT),
+        ]
+    )
 
 
 def _before_handoff(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -117,12 +132,14 @@ class ActionHandoffOffer(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_HANDOFF_OFFER
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         intent = _intent(tracker)
         text = tracker.latest_message.get("text") or ""
-        mode = ("contact" if intent == names.REQUEST_CONTACT or texts.wants_callback(text)
-                else "live")
+        mode = (
+            "contact" if intent == names.REQUEST_CONTACT or texts.wants_callback(text) else "live"
+        )
         lead = texts.OFFER_AFTER_FRUSTRATION if intent == names.FRUSTRATION else ""
         return say_offer(dispatcher, lead, mode)
 
@@ -133,15 +150,20 @@ class ActionHandoffStart(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_HANDOFF_START
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         return await start_handoff(dispatcher, tracker)
 
 
 def _cancelled() -> Dict[Text, Any]:
     """Fill every required slot so the form ends; the submit action sees the cancel flag."""
-    return {names.SLOT_CONTACT_CANCELLED: True, names.SLOT_CONTACT_NAME: "-",
-            names.SLOT_CONTACT_ADDRESS: "-", names.SLOT_CONTACT_QUESTION: "-"}
+    return {
+        names.SLOT_CONTACT_CANCELLED: True,
+        names.SLOT_CONTACT_NAME: "-",
+        names.SLOT_CONTACT_ADDRESS: "-",
+        names.SLOT_CONTACT_QUESTION: "-",
+    }
 
 
 class ValidateContactForm(FormValidationAction, GuardedAction):
@@ -150,13 +172,15 @@ class ValidateContactForm(FormValidationAction, GuardedAction):
     def name(self) -> Text:
         return names.ACTION_VALIDATE_CONTACT_FORM
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         # Defined here so that GuardedAction wraps it (a failure gets the apology).
         return await super().run(dispatcher, tracker, domain)
 
-    def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not isinstance(value, str):  # the reset at activation, not an answer
             return {names.SLOT_CONTACT_NAME: None}
         if texts.is_cancel(value):
@@ -166,8 +190,9 @@ class ValidateContactForm(FormValidationAction, GuardedAction):
             dispatcher.utter_message(text=texts.INVALID_NAME)
         return {names.SLOT_CONTACT_NAME: name}
 
-    def validate_contact_address(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_contact_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not isinstance(value, str):  # the reset at activation, not an answer
             return {names.SLOT_CONTACT_ADDRESS: None}
         if texts.is_cancel(value):
@@ -181,16 +206,20 @@ class ValidateContactForm(FormValidationAction, GuardedAction):
             else:
                 dispatcher.utter_message(text=texts.INVALID_CONTACT)
             return {names.SLOT_CONTACT_ADDRESS: None}
-        logger.debug("handoff: contact details accepted (email=%s, phone=%s)",
-                     bool(details.email), bool(details.phone))
+        logger.debug(
+            "handoff: contact details accepted (email=%s, phone=%s)",
+            bool(details.email),
+            bool(details.phone),
+        )
         return {
             names.SLOT_CONTACT_ADDRESS: ", ".join(v for v in (details.email, details.phone) if v),
             names.SLOT_CONTACT_EMAIL: details.email,
             names.SLOT_CONTACT_PHONE: details.phone,
         }
 
-    def validate_contact_question(self, value: Any, dispatcher: CollectingDispatcher,
-                                  tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_contact_question(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not isinstance(value, str):  # the reset at activation, not an answer
             return {names.SLOT_CONTACT_QUESTION: None}
         text = value
@@ -212,14 +241,17 @@ class ActionAskContactQuestion(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_ASK_CONTACT_QUESTION
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         draft = tracker.get_slot(names.SLOT_CONTACT_QUESTION_DRAFT)
         if draft:
             dispatcher.utter_message(
                 text=texts.ASK_QUESTION_DRAFT.format(draft=draft),
-                buttons=[{"title": texts.KEEP_DRAFT_BUTTON,
-                          "payload": names.payload(names.AFFIRM)}])
+                buttons=[
+                    {"title": texts.KEEP_DRAFT_BUTTON, "payload": names.payload(names.AFFIRM)}
+                ],
+            )
         else:
             dispatcher.utter_message(text=texts.ASK_QUESTION)
         return []
@@ -251,8 +283,9 @@ class ActionHandoffSubmit(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_HANDOFF_SUBMIT
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         reset = [SlotSet(slot, None) for slot in CONTACT_SLOTS]
         if tracker.get_slot(names.SLOT_CONTACT_CANCELLED):
             dispatcher.utter_message(text=texts.CANCELLED)
@@ -274,6 +307,9 @@ class ActionHandoffSubmit(GuardedAction):
             dispatcher.utter_message(text=texts.SAVE_FAILED.format(**contact_fields()))
             return reset
         logger.info("handoff: contact request %s stored", request.reference)
-        dispatcher.utter_message(text=texts.CONFIRMED.format(
-            name=request.name, reference=request.reference, via=request.via()))
+        dispatcher.utter_message(
+            text=texts.CONFIRMED.format(
+                name=request.name, reference=request.reference, via=request.via()
+            )
+        )
         return reset

@@ -1,4 +1,5 @@
 """Answer programme questions (retrieval intent faq/*) from data/programme/."""
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,9 @@ class ActionProgrammeAnswer(GuardedAction):
         message = tracker.latest_message
         selector = (message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
         response = selector.get("response") or {}
-        mentioned = [e.get("value") for e in message.get("entities", [])
-                     if e.get("entity") == "onderwerp"]
+        mentioned = [
+            e.get("value") for e in message.get("entities", []) if e.get("entity") == "onderwerp"
+        ]
         data = programme()
         key = response.get("intent_response_key")
         confidence = float(response.get("confidence") or 0.0)
@@ -44,8 +46,13 @@ class ActionProgrammeAnswer(GuardedAction):
                 dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
                 return [SlotSet(names.SLOT_RECOVERY, reply.step)]
         topic_id = choose_topic(data, key, confidence, mentioned)
-        logger.debug("topic: selector=%s confidence=%s mentioned=%s chosen=%s",
-                     key, confidence, mentioned, topic_id)
+        logger.debug(
+            "topic: selector=%s confidence=%s mentioned=%s chosen=%s",
+            key,
+            confidence,
+            mentioned,
+            topic_id,
+        )
         if topic_id is None:
             dispatcher.utter_message(response=names.UTTER_TOPIC_UNKNOWN)
         else:

@@ -1,4 +1,5 @@
 """Search offers, opportunities and events; page through results; details of one result."""
+
 from __future__ import annotations
 
 import asyncio
@@ -55,8 +56,11 @@ def _state(tracker: Tracker) -> Optional[SearchState]:
 
 
 def _melding(snapshot, kind: str) -> Optional[str]:
-    source = {OFFERS: snapshot.offers, OPPORTUNITIES: snapshot.opportunities,
-              EVENTS: snapshot.events}[kind]
+    source = {
+        OFFERS: snapshot.offers,
+        OPPORTUNITIES: snapshot.opportunities,
+        EVENTS: snapshot.events,
+    }[kind]
     return source.melding()
 
 
@@ -78,15 +82,20 @@ async def current_snapshot():
     return await asyncio.to_thread(lambda: live_catalog().snapshot())
 
 
-async def show(dispatcher: CollectingDispatcher, state: SearchState,
-               tracker: Tracker) -> List[Dict[Text, Any]]:
+async def show(
+    dispatcher: CollectingDispatcher, state: SearchState, tracker: Tracker
+) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
     snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
     items = results(state, snapshot.index, now())
     if not items:
-        counts = Counter(getattr(i, "categorie", None) for i in (
-            snapshot.offers.items if state.kind == OFFERS else snapshot.opportunities.items))
+        counts = Counter(
+            getattr(i, "categorie", None)
+            for i in (
+                snapshot.offers.items if state.kind == OFFERS else snapshot.opportunities.items
+            )
+        )
         say(dispatcher, replies.no_results(state, catalog, counts, state.categorie))
     else:
         found = page(items, state.page, PAGE_SIZE)
@@ -94,8 +103,10 @@ async def show(dispatcher: CollectingDispatcher, state: SearchState,
             say(dispatcher, replies.no_more(state))
         else:
             noted = replies.example_noted(bot_texts(tracker))
-            say(dispatcher, replies.results(state, found, catalog, _melding(snapshot, state.kind),
-                                            noted=noted))
+            say(
+                dispatcher,
+                replies.results(state, found, catalog, _melding(snapshot, state.kind), noted=noted),
+            )
     return [SlotSet(SLOT, state.to_slot())]
 
 
@@ -105,8 +116,9 @@ class ActionSearch(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_SEARCH
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name") or ""
         catalog = live_catalog().catalog
@@ -118,8 +130,13 @@ class ActionSearch(GuardedAction):
             return []
         state = next_state(intent, filters, _state(tracker))
         question = missing(state)
-        logger.debug("search: intent=%s filters=%s state=%s ask=%s", intent, filters,
-                     state.to_slot(), question)
+        logger.debug(
+            "search: intent=%s filters=%s state=%s ask=%s",
+            intent,
+            filters,
+            state.to_slot(),
+            question,
+        )
         if question == "kind":
             say(dispatcher, replies.ask_kind())
             return [SlotSet(SLOT, state.to_slot())]
@@ -129,36 +146,41 @@ class ActionSearch(GuardedAction):
                 reply = roles.unknown_category(word, state, catalog)
                 say(dispatcher, reply)
                 asked = any(title == "Iets anders" for title, _ in reply.buttons)
-                return [SlotSet(SLOT, state.to_slot()),
-                        SlotSet(names.SLOT_RECOVERY, clarify.CLARIFY if asked else None)]
+                return [
+                    SlotSet(SLOT, state.to_slot()),
+                    SlotSet(names.SLOT_RECOVERY, clarify.CLARIFY if asked else None),
+                ]
             say(dispatcher, replies.ask_category(state, catalog))
             return [SlotSet(SLOT, state.to_slot())]
         return await show(dispatcher, state, tracker)
 
 
 class ActionSearchMore(GuardedAction):
-    """"meer": the next page of the last search."""
+    """ "meer": the next page of the last search."""
 
     def name(self) -> Text:
         return names.ACTION_SEARCH_MORE
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         state = listed_state(dispatcher, tracker)
         if state is None:
             return []
-        return await show(dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}),
-                          tracker)
+        return await show(
+            dispatcher, SearchState(**{**state.to_slot(), "page": state.page + 1}), tracker
+        )
 
 
 class ActionSearchDetail(GuardedAction):
-    """"vertel meer over de tweede" or a result's detail button: one result, in full."""
+    """ "vertel meer over de tweede" or a result's detail button: one result, in full."""
 
     def name(self) -> Text:
         return names.ACTION_SEARCH_DETAIL
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         chosen = next(tracker.get_latest_entity_values(names.ENTITY_RESULT), None)
         if chosen is not None:
             catalog = (await current_snapshot()).index.catalog
@@ -185,8 +207,9 @@ class ActionJoinPlatform(GuardedAction):
     def name(self) -> Text:
         return names.ACTION_JOIN_PLATFORM
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         role = platform_role(tracker.latest_message.get("text") or "")
         say(dispatcher, replies.join_platform(live_catalog().catalog, role))
         return []

@@ -12,6 +12,7 @@ then during each attack:
     python bench/attack_bench.py --root /work/main --attack markup   # another checkout
     python bench/attack_bench.py --write         # also into docs/benchmarks.md
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,13 @@ from typing import Dict, List
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-VICTIM_TURNS = ["hallo", "Wat betekent LOL?", "wat is social return",
-                "welke evenementen zijn er", "bedankt"]
+VICTIM_TURNS = [
+    "hallo",
+    "Wat betekent LOL?",
+    "wat is social return",
+    "welke evenementen zijn er",
+    "bedankt",
+]
 MARKUP_ATTACK = "<" + " " * 19998
 FLOOD_MESSAGES = 1000
 FLOOD_ADDRESS = "198.51.100.7"
@@ -48,8 +54,11 @@ def victim(url: str, stop: threading.Event, min_turns: int, tag: str) -> List[fl
             sender = f"victim-{tag}-{n // len(VICTIM_TURNS)}"
             text = VICTIM_TURNS[n % len(VICTIM_TURNS)]
             start = time.perf_counter()
-            resp = session.post(f"{url}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": text}, timeout=300)
+            resp = session.post(
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                timeout=300,
+            )
             resp.raise_for_status()
             times.append(time.perf_counter() - start)
             n += 1
@@ -64,16 +73,21 @@ def markup_attack(url: str, stop: threading.Event) -> Dict[str, object]:
         with requests.Session() as session:
             while not stop.is_set():
                 start = time.perf_counter()
-                session.post(f"{url}/webhooks/rest/webhook", timeout=300,
-                             json={"sender": f"attacker-{i}-{sent}", "message": MARKUP_ATTACK})
+                session.post(
+                    f"{url}/webhooks/rest/webhook",
+                    timeout=300,
+                    json={"sender": f"attacker-{i}-{sent}", "message": MARKUP_ATTACK},
+                )
                 slowest = max(slowest, time.perf_counter() - start)
                 sent += 1
 
     threads = [threading.Thread(target=attacker, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
-    return {"threads": threads, "result": lambda: {"attack messages": sent,
-                                                   "slowest attack answer s": slowest}}
+    return {
+        "threads": threads,
+        "result": lambda: {"attack messages": sent, "slowest attack answer s": slowest},
+    }
 
 
 def flood(url: str) -> Dict[str, float]:
@@ -81,20 +95,28 @@ def flood(url: str) -> Dict[str, float]:
     start = time.perf_counter()
 
     def one(i: int) -> None:
-        resp = requests.post(f"{url}/webhooks/rest/webhook", timeout=300,
-                             headers={"X-Forwarded-For": FLOOD_ADDRESS},
-                             json={"sender": "flooder", "message": f"hallo {i}"})
+        resp = requests.post(
+            f"{url}/webhooks/rest/webhook",
+            timeout=300,
+            headers={"X-Forwarded-For": FLOOD_ADDRESS},
+            json={"sender": "flooder", "message": f"hallo {i}"},
+        )
         codes[resp.status_code] = codes.get(resp.status_code, 0) + 1
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(one, range(FLOOD_MESSAGES)))
-    return {"flood s": time.perf_counter() - start,
-            **{f"HTTP {code}": n for code, n in sorted(codes.items())}}
+    return {
+        "flood s": time.perf_counter() - start,
+        **{f"HTTP {code}": n for code, n in sorted(codes.items())},
+    }
 
 
 def summary(times: List[float]) -> Dict[str, float]:
-    return {"turns": len(times), "median ms": statistics.median(times) * 1000,
-            "p95 ms": percentile(times, 95) * 1000}
+    return {
+        "turns": len(times),
+        "median ms": statistics.median(times) * 1000,
+        "p95 ms": percentile(times, 95) * 1000,
+    }
 
 
 def main() -> None:
@@ -134,8 +156,7 @@ def main() -> None:
                     flooding = pool.submit(flood, rasa.url)
                     flooding.add_done_callback(lambda _: stop.set())
                     times = victim(rasa.url, stop, args.turns, "flood")
-                    results["during 1,000-message flood"] = {**summary(times),
-                                                             **flooding.result()}
+                    results["during 1,000-message flood"] = {**summary(times), **flooding.result()}
         finally:
             rasa.stop()
             action.stop()
@@ -143,18 +164,25 @@ def main() -> None:
     lines = [f"limits {args.limits}, root {args.root}"]
     for phase, values in results.items():
         ratio = values["median ms"] / base
-        extra = ", ".join(f"{k} {v:.0f}" if isinstance(v, float) else f"{k} {v}"
-                          for k, v in values.items() if k not in ("median ms", "p95 ms"))
-        lines.append(f"| {phase} | {values['median ms']:.0f} | {values['p95 ms']:.0f} | "
-                     f"{ratio:.2f}x | {extra} |")
+        extra = ", ".join(
+            f"{k} {v:.0f}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in values.items()
+            if k not in ("median ms", "p95 ms")
+        )
+        lines.append(
+            f"| {phase} | {values['median ms']:.0f} | {values['p95 ms']:.0f} | "
+            f"{ratio:.2f}x | {extra} |"
+        )
     print("\n".join(lines))
     if args.write:
         from bench.report import machine, write_section
 
-        section = ("## Attacks (issue 8)\n\n`bench/attack_bench.py`: another user's REST "
-                   f"latency alone and during an attack ({machine()}).\n\n"
-                   "| phase | median ms | p95 ms | median vs alone | details |\n"
-                   "| --- | --- | --- | --- | --- |\n" + "\n".join(lines[1:]) + "\n")
+        section = (
+            "## Attacks (issue 8)\n\n`bench/attack_bench.py`: another user's REST "
+            f"latency alone and during an attack ({machine()}).\n\n"
+            "| phase | median ms | p95 ms | median vs alone | details |\n"
+            "| --- | --- | --- | --- | --- |\n" + "\n".join(lines[1:]) + "\n"
+        )
         write_section(ROOT / "docs" / "benchmarks.md", "## Attacks (issue 8)", section)
 
 

@@ -10,6 +10,7 @@ fallback threshold, and the misses. With --folds, it also cross-validates on the
 (stratified on the full label, fixed seed), training one model per fold. With a linear pipeline a
 fold trains in seconds; `rasa test nlu --cross-validation` with DIET took about 20 minutes here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,14 +77,23 @@ def score(examples: Sequence[Example], parsed: Sequence[Dict[str, Any]]) -> Dict
     rows = []
     for (label, text), p in zip(examples, parsed, strict=True):
         intent, confidence, fell_back, key = prediction(p)
-        rows.append({"label": label, "text": text, "intent": intent, "confidence": confidence,
-                     "fallback": fell_back, "faq_key": key})
+        rows.append(
+            {
+                "label": label,
+                "text": text,
+                "intent": intent,
+                "confidence": confidence,
+                "fallback": fell_back,
+                "faq_key": key,
+            }
+        )
     n = len(rows)
     right = [r for r in rows if r["intent"] == coarse(r["label"])]
     faq = [r for r in rows if r["label"].startswith("faq/")]
     answered = [r for r in rows if not r["fallback"]]
-    misses = Counter((coarse(r["label"]), r["intent"]) for r in rows
-                     if r["intent"] != coarse(r["label"]))
+    misses = Counter(
+        (coarse(r["label"]), r["intent"]) for r in rows if r["intent"] != coarse(r["label"])
+    )
     return {
         "sentences": n,
         "intent_accuracy": round(len(right) / max(1, n), 4),
@@ -91,17 +101,24 @@ def score(examples: Sequence[Example], parsed: Sequence[Dict[str, Any]]) -> Dict
         "faq_sentences": len(faq),
         "answered": round(len(answered) / max(1, n), 4),
         "right_among_answered": round(
-            sum(r["intent"] == coarse(r["label"]) for r in answered) / max(1, len(answered)), 4),
-        "confusions": [{"gold": g, "predicted": p, "count": c}
-                       for (g, p), c in misses.most_common()],
-        "errors": [r for r in rows if r["intent"] != coarse(r["label"])
-                   or (r["label"].startswith("faq/") and r["faq_key"] != r["label"])],
+            sum(r["intent"] == coarse(r["label"]) for r in answered) / max(1, len(answered)), 4
+        ),
+        "confusions": [
+            {"gold": g, "predicted": p, "count": c} for (g, p), c in misses.most_common()
+        ],
+        "errors": [
+            r
+            for r in rows
+            if r["intent"] != coarse(r["label"])
+            or (r["label"].startswith("faq/") and r["faq_key"] != r["label"])
+        ],
         "rows": rows,
     }
 
 
-def cross_validate(config: Path, folds: int, work: Path, nlu: Path,
-                   seed: int = 1) -> Dict[str, Any]:
+def cross_validate(
+    config: Path, folds: int, work: Path, nlu: Path, seed: int = 1
+) -> Dict[str, Any]:
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
     from sklearn.model_selection import StratifiedKFold
@@ -112,10 +129,13 @@ def cross_validate(config: Path, folds: int, work: Path, nlu: Path,
     accuracies, faq_accuracies, pooled = [], [], []
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (train_index, test_index) in enumerate(split.split(examples, labels)):
-        part = TrainingData(training_examples=[examples[i] for i in train_index],
-                            entity_synonyms=data.entity_synonyms,
-                            regex_features=data.regex_features,
-                            lookup_tables=data.lookup_tables, responses=data.responses)
+        part = TrainingData(
+            training_examples=[examples[i] for i in train_index],
+            entity_synonyms=data.entity_synonyms,
+            regex_features=data.regex_features,
+            lookup_tables=data.lookup_tables,
+            responses=data.responses,
+        )
         fold_dir = work / f"fold{fold}"
         fold_dir.mkdir(parents=True)
         (fold_dir / "nlu.yml").write_text(part.nlu_as_yaml(), encoding="utf-8")
@@ -128,13 +148,19 @@ def cross_validate(config: Path, folds: int, work: Path, nlu: Path,
         logging.getLogger(__name__).info("fold %d: %.3f", fold, result["intent_accuracy"])
     mean = sum(accuracies) / len(accuracies)
     std = (sum((a - mean) ** 2 for a in accuracies) / len(accuracies)) ** 0.5
-    misses = Counter((coarse(r["label"]), r["intent"]) for r in pooled
-                     if r["intent"] != coarse(r["label"]))
-    return {"folds": folds, "intent_accuracy": round(mean, 4), "intent_accuracy_std": round(std, 4),
-            "faq_accuracy": round(sum(faq_accuracies) / len(faq_accuracies), 4),
-            "per_fold": accuracies,
-            "confusions": [{"gold": g, "predicted": p, "count": c}
-                           for (g, p), c in misses.most_common(25)]}
+    misses = Counter(
+        (coarse(r["label"]), r["intent"]) for r in pooled if r["intent"] != coarse(r["label"])
+    )
+    return {
+        "folds": folds,
+        "intent_accuracy": round(mean, 4),
+        "intent_accuracy_std": round(std, 4),
+        "faq_accuracy": round(sum(faq_accuracies) / len(faq_accuracies), 4),
+        "per_fold": accuracies,
+        "confusions": [
+            {"gold": g, "predicted": p, "count": c} for (g, p), c in misses.most_common(25)
+        ],
+    }
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
@@ -142,8 +168,12 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     parser.add_argument("--config", type=Path, default=Path("config.yml"))
     parser.add_argument("--model", type=Path, help="evaluate this model instead of training one")
     parser.add_argument("--folds", type=int, default=0)
-    parser.add_argument("--data", type=Path, default=PROJECT_ROOT / "data" / "nlu",
-                        help="training data (default data/nlu)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=PROJECT_ROOT / "data" / "nlu",
+        help="training data (default data/nlu)",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -160,13 +190,21 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
             parsed = parse_all(model, [t for _, t in examples])
             result = score(examples, parsed)
             result["parse_ms_per_sentence"] = round(
-                1000 * (time.perf_counter() - started) / max(1, len(examples)), 1)
+                1000 * (time.perf_counter() - started) / max(1, len(examples)), 1
+            )
             report[name] = result
         if args.folds:
-            report["cross_validation"] = cross_validate(args.config, args.folds, work / "cv",
-                                                        args.data)
-    summary = {k: ({kk: vv for kk, vv in v.items() if kk not in ("rows", "errors")}
-                   if isinstance(v, dict) else v) for k, v in report.items()}
+            report["cross_validation"] = cross_validate(
+                args.config, args.folds, work / "cv", args.data
+            )
+    summary = {
+        k: (
+            {kk: vv for kk, vv in v.items() if kk not in ("rows", "errors")}
+            if isinstance(v, dict)
+            else v
+        )
+        for k, v in report.items()
+    }
     print(json.dumps(summary, indent=1, ensure_ascii=False))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

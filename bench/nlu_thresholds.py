@@ -5,6 +5,7 @@ For each threshold: how many held-out messages would be answered (coverage), how
 get the right intent (precision of what is answered), and how many right answers the fallback
 would throw away.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,19 @@ def load(results: Path):
 
 
 def table(rows, thresholds=(0.3, 0.4, 0.5, 0.6, 0.7, 0.8)) -> str:
-    lines = ["| threshold | answered | right among answered | right answers lost to fallback |",
-             "|---:|---:|---:|---:|"]
+    lines = [
+        "| threshold | answered | right among answered | right answers lost to fallback |",
+        "|---:|---:|---:|---:|",
+    ]
     total = len(rows)
     for t in thresholds:
         answered = [r for r in rows if r[2] >= t]
         right = sum(1 for gold, pred, _ in answered if gold == pred)
         lost = sum(1 for gold, pred, conf in rows if conf < t and gold == pred)
-        lines.append(f"| {t:.1f} | {len(answered) / total:.1%} | "
-                     f"{right / max(1, len(answered)):.1%} | {lost} of {total} |")
+        lines.append(
+            f"| {t:.1f} | {len(answered) / total:.1%} | "
+            f"{right / max(1, len(answered)):.1%} | {lost} of {total} |"
+        )
     return "\n".join(lines)
 
 

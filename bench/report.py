@@ -1,4 +1,5 @@
 """Writing benchmark results into docs/benchmarks.md, one section per benchmark."""
+
 from __future__ import annotations
 
 import platform
@@ -17,8 +18,11 @@ def machine() -> str:
     except OSError:
         pass
     import os
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def write_section(path: Path, heading: str, section: str) -> None:

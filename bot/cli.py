@@ -1,4 +1,5 @@
 """Command line of the project: `python -m bot <command>`."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,11 @@ def _catalog():
 def cmd_check(_: argparse.Namespace) -> int:
     programme = _programme()
     catalog = _catalog()
-    print(f"ok: {len(programme.topics)} topics, {len(catalog.categories)} categories, "
-          f"{len(catalog.offers)} offers, {len(catalog.opportunities)} opportunities, "
-          f"{len(catalog.events)} events")
+    print(
+        f"ok: {len(programme.topics)} topics, {len(catalog.categories)} categories, "
+        f"{len(catalog.offers)} offers, {len(catalog.opportunities)} opportunities, "
+        f"{len(catalog.events)} events"
+    )
     return 0
 
 
@@ -69,8 +72,10 @@ def cmd_purge_handoff(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     days = settings.handoff_retention_days if args.days is None else args.days
     counts = purge(settings, days)
-    print(f"removed {sum(counts.values())} handoff record(s) older than {days} days: "
-          + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items()))
+    print(
+        f"removed {sum(counts.values())} handoff record(s) older than {days} days: "
+        + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items())
+    )
     return 0
 
 
@@ -124,8 +129,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
         retention.run_forever(settings)
         return 0
     count = retention.purge_configured(settings)
-    print(f"deleted {count} conversation(s) older than {settings.retention_days} days "
-          f"({retention.describe(settings)})")
+    print(
+        f"deleted {count} conversation(s) older than {settings.retention_days} days "
+        f"({retention.describe(settings)})"
+    )
     return 0
 
 
@@ -134,37 +141,40 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the programme data").set_defaults(func=cmd_check)
-    sub.add_parser("generate", help="write generated training data").set_defaults(
-        func=cmd_generate
-    )
+    sub.add_parser("generate", help="write generated training data").set_defaults(func=cmd_generate)
     p = sub.add_parser("build-nlp", help="build the Dutch spaCy pipeline")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_build_nlp)
     p = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_train)
-    p = sub.add_parser("console-account",
-                       help="print a CONSOLE_ACCOUNTS line for the agent console")
+    p = sub.add_parser(
+        "console-account", help="print a CONSOLE_ACCOUNTS line for the agent console"
+    )
     p.add_argument("name")
     p.set_defaults(func=cmd_console_account)
-    p = sub.add_parser("purge-handoff", help="delete contact requests and live handovers older "
-                       "than HANDOFF_RETENTION_DAYS (default 30)")
+    p = sub.add_parser(
+        "purge-handoff",
+        help="delete contact requests and live handovers older "
+        "than HANDOFF_RETENTION_DAYS (default 30)",
+    )
     p.add_argument("--days", type=int, help="keep this many days instead")
     p.set_defaults(func=cmd_purge_handoff)
     sub.add_parser("run", help="start the action server and the Rasa server").set_defaults(
         func=cmd_run
     )
-    p = sub.add_parser("screenshots", help="save docs/widget-{desktop,phone}.png from a "
-                       "running assistant")
+    p = sub.add_parser(
+        "screenshots", help="save docs/widget-{desktop,phone}.png from a running assistant"
+    )
     p.add_argument("--url", help="the demo page (default: http://localhost:RASA_PORT/webchat/)")
     p.set_defaults(func=cmd_screenshots)
     p = sub.add_parser("serve", help="one server in the foreground (containers)")
     p.add_argument("part", choices=["rasa", "actions"])
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("purge-conversations",
-                       help="delete conversations older than RETENTION_DAYS")
-    p.add_argument("--loop", action="store_true",
-                   help="keep running: purge every RETENTION_INTERVAL_HOURS")
+    p = sub.add_parser("purge-conversations", help="delete conversations older than RETENTION_DAYS")
+    p.add_argument(
+        "--loop", action="store_true", help="keep running: purge every RETENTION_INTERVAL_HOURS"
+    )
     p.set_defaults(func=cmd_purge)
     return parser
 

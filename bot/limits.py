@@ -4,6 +4,7 @@ A bucket holds `per_minute` tokens and refills continuously at `per_minute` per 
 each message takes one. Memory is bounded: at most `max_keys` buckets, the least recently
 used is forgotten first (a forgotten key starts with a full bucket). No Rasa imports.
 """
+
 from __future__ import annotations
 
 import time
@@ -51,10 +52,14 @@ class FloodGuard:
     exempt: frozenset = frozenset()
 
     @classmethod
-    def create(cls, per_conversation: int, per_address: int,
-               exempt: Iterable[str] = ()) -> FloodGuard:
-        return cls(RateLimiter(per_conversation), RateLimiter(per_address),
-                   frozenset(a.strip() for a in exempt if a.strip()))
+    def create(
+        cls, per_conversation: int, per_address: int, exempt: Iterable[str] = ()
+    ) -> FloodGuard:
+        return cls(
+            RateLimiter(per_conversation),
+            RateLimiter(per_address),
+            frozenset(a.strip() for a in exempt if a.strip()),
+        )
 
     def allow(self, conversation_id: str, address: Optional[str]) -> bool:
         """Count one message; False when the conversation or the address is over its limit."""

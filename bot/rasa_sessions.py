@@ -15,6 +15,7 @@ offer": action_fallback, then affirm) need the turn before, so a full session do
 after such an action (it ends at the next turn that did not end in one). The full history stays
 in the tracker store.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Callable, FrozenSet, Iterable, Optional
 
 import yaml
-
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered
@@ -79,10 +79,13 @@ def has_session_expired(self: MessageProcessor, tracker: DialogueStateTracker) -
         return True
     if not _max_turns or not self.domain.session_config.are_sessions_enabled():
         return False
-    if (turns_in_session(tracker, stop_at=_max_turns) >= _max_turns
-            and last_action(tracker) not in _context_actions):
-        log.debug("Session of %s is full (%d turns): a new session starts.",
-                  tracker.sender_id, _max_turns)
+    if (
+        turns_in_session(tracker, stop_at=_max_turns) >= _max_turns
+        and last_action(tracker) not in _context_actions
+    ):
+        log.debug(
+            "Session of %s is full (%d turns): a new session starts.", tracker.sender_id, _max_turns
+        )
         return True
     return False
 

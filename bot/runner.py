@@ -1,4 +1,5 @@
 """Start the action server and the Rasa server together; Ctrl-C stops both."""
+
 from __future__ import annotations
 
 import os
@@ -20,12 +21,24 @@ from bot.training import model_path
 
 def action_server_cmd(port: int) -> List[str]:
     """The action server (bot/serve.py: log redaction, ACTION_HOST)."""
-    return [sys.executable, "-m", "bot.serve", "actions", "--actions", "actions",
-            "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "bot.serve",
+        "actions",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+    ]
 
 
 def rasa_server_cmd(
-    root: Path, port: int, endpoints: Path, cors: str, model: Optional[Path] = None,
+    root: Path,
+    port: int,
+    endpoints: Path,
+    cors: str,
+    model: Optional[Path] = None,
     credentials: Optional[Path] = None,
 ) -> List[str]:
     """The Rasa server (bot/serve.py). The API token is not on the command line: put it in
@@ -34,11 +47,18 @@ def rasa_server_cmd(
     `credentials`: the effective file from bot.channels.credentials (default: credentials.yml).
     """
     cmd = [
-        sys.executable, "-m", "bot.serve", "rasa",
-        "--model", str(model or model_path(root)),
-        "--port", str(port),
-        "--endpoints", str(endpoints),
-        "--credentials", str(credentials or root / "credentials.yml"),
+        sys.executable,
+        "-m",
+        "bot.serve",
+        "rasa",
+        "--model",
+        str(model or model_path(root)),
+        "--port",
+        str(port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials or root / "credentials.yml"),
         "--enable-api",
     ]
     for origin in cors.split(","):
@@ -47,8 +67,9 @@ def rasa_server_cmd(
     return cmd
 
 
-def server_env(settings: Settings, extra: Optional[Dict[str, str]] = None,
-               token: Optional[str] = None) -> Dict[str, str]:
+def server_env(
+    settings: Settings, extra: Optional[Dict[str, str]] = None, token: Optional[str] = None
+) -> Dict[str, str]:
     """The servers' environment; `token` becomes RASA_TOKEN (the Rasa server reads it)."""
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -68,13 +89,16 @@ def masked(secret: str) -> str:
 def banner(settings: Settings, token: str, channels: List[str]) -> str:
     """What `make run` prints at start: the addresses, never the whole API token."""
     base = f"http://localhost:{settings.rasa_port}"
-    token_note = "" if settings.rasa_token else (
-        f"; this run a random one, {masked(token)}: set RASA_TOKEN to choose it")
+    token_note = (
+        ""
+        if settings.rasa_token
+        else (f"; this run a random one, {masked(token)}: set RASA_TOKEN to choose it")
+    )
     return (
         "\nThe assistant is starting (about 30 seconds).\n"
         f"  Chat (REST):   curl -s {base}/webhooks/rest/webhook "
         "-H 'Content-Type: application/json' "
-        "-d '{\"sender\": \"ik\", \"message\": \"Wat betekent LOL?\"}'\n"
+        '-d \'{"sender": "ik", "message": "Wat betekent LOL?"}\'\n'
         f"  Web chat demo: {base}/webchat/\n"
         f"  Socket.IO:     {base}/socket.io\n"
         f"  HTTP API:      {base}/status?token=...  (token from RASA_TOKEN{token_note})\n"
@@ -104,12 +128,17 @@ def run(root: Path) -> int:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
     procs = [
-        subprocess.Popen(action_server_cmd(settings.action_port), cwd=root,
-                         env={k: v for k, v in env.items() if k != "RASA_TOKEN"}),
         subprocess.Popen(
-            rasa_server_cmd(root, settings.rasa_port, endpoints,
-                            settings.cors_origins, credentials=credentials),
-            cwd=root, env=env,
+            action_server_cmd(settings.action_port),
+            cwd=root,
+            env={k: v for k, v in env.items() if k != "RASA_TOKEN"},
+        ),
+        subprocess.Popen(
+            rasa_server_cmd(
+                root, settings.rasa_port, endpoints, settings.cors_origins, credentials=credentials
+            ),
+            cwd=root,
+            env=env,
         ),
     ]
     print(banner(settings, token, channels), flush=True)
@@ -151,8 +180,12 @@ def serve(root: Path, part: str) -> int:
         credentials = Path(tmp) / "credentials.yml"
         write_credentials(credentials, env)
         return _foreground(
-            rasa_server_cmd(root, settings.rasa_port, endpoints, settings.cors_origins,
-                            credentials=credentials), root, env)
+            rasa_server_cmd(
+                root, settings.rasa_port, endpoints, settings.cors_origins, credentials=credentials
+            ),
+            root,
+            env,
+        )
 
 
 def _foreground(cmd: List[str], root: Path, env: Dict[str, str]) -> int:

@@ -4,6 +4,7 @@ Opens the demo page of a running assistant (`make run`, or --url) in headless ch
 desktop and phone size, asks for events and saves docs/widget-desktop.png and
 docs/widget-phone.png. Tests never write these files.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -31,8 +32,7 @@ def take(url: str, out_dir: Path = DOCS) -> List[Path]:
         raise RuntimeError("chromium is not installed: `make browser`")
     written = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
             for name, options in SIZES.items():
                 context = browser.new_context(locale="nl-NL", **options)
@@ -47,7 +47,8 @@ def take(url: str, out_dir: Path = DOCS) -> List[Path]:
                 page.wait_for_timeout(300)  # the quick replies after the cards
                 # Show the first card at the top of the conversation.
                 page.locator(".ioc-cards").last.evaluate(
-                    "list => list.previousElementSibling.scrollIntoView()")
+                    "list => list.previousElementSibling.scrollIntoView()"
+                )
                 page.evaluate("document.activeElement && document.activeElement.blur()")
                 path = out_dir / f"widget-{name}.png"
                 page.screenshot(path=str(path))

@@ -16,6 +16,7 @@ Then:
 - `actions`: rasa_sdk's command line, listening on ACTION_HOST (default 127.0.0.1), with the
   contact-request outbox worker (bot/handoff/worker.py).
 """
+
 from __future__ import annotations
 
 import logging

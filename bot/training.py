@@ -1,4 +1,5 @@
 """Train the Rasa model only when its inputs changed since the last model."""
+
 from __future__ import annotations
 
 import fcntl
@@ -73,12 +74,20 @@ def train(root: Path, force: bool = False) -> bool:
         try:
             data = [str(root / "data" / d) for d in ("nlu", "rules", "stories")]
             cmd = [
-                sys.executable, "-m", "rasa", "train",
-                "--config", str(root / "config.yml"),
-                "--domain", str(root / "domain.yml"),
-                "--data", *data,
-                "--out", str(out),
-                "--fixed-model-name", MODEL_NAME,
+                sys.executable,
+                "-m",
+                "rasa",
+                "train",
+                "--config",
+                str(root / "config.yml"),
+                "--domain",
+                str(root / "domain.yml"),
+                "--data",
+                *data,
+                "--out",
+                str(out),
+                "--fixed-model-name",
+                MODEL_NAME,
             ]
             subprocess.run(cmd, cwd=root, check=True)
             os.replace(out / f"{MODEL_NAME}.tar.gz", model_path(root))

@@ -1,4 +1,5 @@
 """Fixtures shared by the integration, browser and channel tests."""
+
 import json
 import shutil
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.fixtures import FIXTURE_PROGRAMME
 from tests.feedserver import FeedServer
+from tests.fixtures import FIXTURE_PROGRAMME
 from tests.servers import running_pair
 
 
@@ -39,11 +40,14 @@ def feed_server():
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory, programme_dir, feed_server):
     """The real action server and Rasa server, on free ports, for the whole session."""
-    with running_pair(tmp_path_factory.mktemp("servers"), {
-        "PROGRAMME_DIR": str(programme_dir),
-        "OFFERS_JSON_URL": feed_server.url("/offers.json"),
-        "FEED_TTL_SECONDS": "1",
-    }) as pair:
+    with running_pair(
+        tmp_path_factory.mktemp("servers"),
+        {
+            "PROGRAMME_DIR": str(programme_dir),
+            "OFFERS_JSON_URL": feed_server.url("/offers.json"),
+            "FEED_TTL_SECONDS": "1",
+        },
+    ) as pair:
         yield pair
 
 

@@ -1,4 +1,5 @@
 """A real HTTP server on a free port that serves feed files, slow answers and errors for tests."""
+
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

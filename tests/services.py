@@ -3,6 +3,7 @@
 A test that needs one calls `require(...)`: when the service can't be reached the test is skipped
 with the reason, unless REQUIRE_SERVICES=1 (CI), then it fails.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,16 +13,16 @@ import pytest
 
 from bot.devtools.services import (  # noqa: F401
     POSTGRES,
-    REDIS,
     RABBITMQ,
-    unique,
+    REDIS,
+    delete_queue_and_exchange,
+    drain_queue,
     postgres_database,
     postgres_env,
-    redis_env,
-    rabbitmq_env,
     postgres_rows,
-    drain_queue,
-    delete_queue_and_exchange,
+    rabbitmq_env,
+    redis_env,
+    unique,
 )
 
 

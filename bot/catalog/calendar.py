@@ -3,6 +3,7 @@
 Times are written with TZID=Europe/Amsterdam and the matching VTIMEZONE, so a calendar app
 shows the local time the event has in the programme, also across daylight-saving changes.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -30,8 +31,11 @@ def event_ics(event: Event, stamp: datetime) -> bytes:
     item.add("dtend", event.end.astimezone(AMSTERDAM))
     item.add("summary", event.titel)
     item.add("location", "Online" if event.online else event.locatie)
-    description = [event.omschrijving or "", f"Organisator: {event.organisator}",
-                   f"Aanmelden: {event.aanmelden}"]
+    description = [
+        event.omschrijving or "",
+        f"Organisator: {event.organisator}",
+        f"Aanmelden: {event.aanmelden}",
+    ]
     item.add("description", "\n".join(d for d in description if d))
     item.add("url", event.aanmelden)
     calendar.add_component(item)

@@ -3,19 +3,20 @@
 Pure Python: the Rasa actions pass in the intent, the text, the entities and the previous
 state (a slot), and store the state this returns.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
+from bot import names
 from bot.catalog.loader import Catalog
 from bot.catalog.matching import find_in_text, resolve
 from bot.catalog.periods import Period, parse_period
 from bot.catalog.schema import local
 from bot.catalog.search import CatalogIndex
 from bot.catalog.words import ON_SITE_WORDS, ONLINE_WORDS
-from bot import names
 
 OFFERS, OPPORTUNITIES, EVENTS = "aanbod", "opdrachten", "evenementen"
 KIND_BY_INTENT = {
@@ -58,14 +59,17 @@ class SearchState:
     def period(self) -> Optional[Period]:
         if not (self.period_start and self.period_end):
             return None
-        return Period(datetime.fromisoformat(self.period_start),
-                      datetime.fromisoformat(self.period_end), self.period_label or "")
+        return Period(
+            datetime.fromisoformat(self.period_start),
+            datetime.fromisoformat(self.period_end),
+            self.period_label or "",
+        )
 
     def to_slot(self) -> Dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_slot(cls, value: Any) -> Optional["SearchState"]:
+    def from_slot(cls, value: Any) -> Optional[SearchState]:
         if not isinstance(value, Mapping):
             return None
         known = {k: v for k, v in value.items() if k in cls.__dataclass_fields__}
@@ -74,7 +78,7 @@ class SearchState:
         except TypeError:
             return None
 
-    def with_filters(self, filters: Filters) -> "SearchState":
+    def with_filters(self, filters: Filters) -> SearchState:
         """This state with every filter the message named replaced."""
         changes: Dict[str, Any] = {
             name: getattr(filters, name)
@@ -82,9 +86,11 @@ class SearchState:
             if getattr(filters, name) is not None
         }
         if filters.period is not None:
-            changes.update(period_start=local(filters.period.start).isoformat(),
-                           period_end=local(filters.period.end).isoformat(),
-                           period_label=filters.period.label)
+            changes.update(
+                period_start=local(filters.period.start).isoformat(),
+                period_end=local(filters.period.end).isoformat(),
+                period_label=filters.period.label,
+            )
         return replace(self, page=1, **changes)
 
 
@@ -113,8 +119,9 @@ def _first(label: str, text: str, entities, options) -> Optional[str]:
     return found[0] if found else None
 
 
-def extract_filters(text: str, entities: Iterable[Mapping[str, Any]], catalog: Catalog,
-                    now: datetime) -> Filters:
+def extract_filters(
+    text: str, entities: Iterable[Mapping[str, Any]], catalog: Catalog, now: datetime
+) -> Filters:
     """Everything one message says about what to search."""
     entities = list(entities)
     period_text = " ".join(_entity_values(entities, "periode")) or text
@@ -136,8 +143,12 @@ def next_state(intent: str, filters: Filters, previous: Optional[SearchState]) -
     kind = KIND_BY_INTENT.get(intent)
     if kind:
         state = SearchState(kind=kind)
-        if (filters.categorie is None and previous is not None and previous.categorie
-                and kind in (OFFERS, OPPORTUNITIES)):
+        if (
+            filters.categorie is None
+            and previous is not None
+            and previous.categorie
+            and kind in (OFFERS, OPPORTUNITIES)
+        ):
             state = replace(state, categorie=previous.categorie)
         return state.with_filters(filters)
     state = (previous or SearchState()).with_filters(filters)
@@ -171,10 +182,28 @@ def results(state: SearchState, index: CatalogIndex, now: datetime) -> List[Any]
 def platform_role(text: str) -> Optional[str]:
     """Whether someone wants to list demand ("inkoper") or an offer ("aanbieder"), if they say."""
     lowered = text.lower()
-    if any(w in lowered for w in ("inkoopvraag", "vraag plaatsen", "vraag zetten", "inkoper",
-                                   "opdracht plaatsen", "opdrachtgever")):
+    if any(
+        w in lowered
+        for w in (
+            "inkoopvraag",
+            "vraag plaatsen",
+            "vraag zetten",
+            "inkoper",
+            "opdracht plaatsen",
+            "opdrachtgever",
+        )
+    ):
         return "inkoper"
-    if any(w in lowered for w in ("aanbod", "aanbieder", "leverancier", "mijn bedrijf",
-                                   "mijn onderneming", "als ondernemer")):
+    if any(
+        w in lowered
+        for w in (
+            "aanbod",
+            "aanbieder",
+            "leverancier",
+            "mijn bedrijf",
+            "mijn onderneming",
+            "als ondernemer",
+        )
+    ):
         return "aanbieder"
     return None

@@ -1,4 +1,5 @@
 """Load and validate the catalogue files; errors name the file, the entry and the field."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
 
-from bot.content.loader import DataError, load_file
 from bot.catalog.schema import (
     CategoriesFile,
     Category,
@@ -22,6 +22,7 @@ from bot.catalog.schema import (
     PlatformFile,
     local,
 )
+from bot.content.loader import DataError, load_file
 
 FILES = {
     "categorieen": "categorieen.yml",
@@ -46,7 +47,11 @@ class Catalog:
 
 
 def check_references(
-    source: "Path | str", list_name: str, items: Sequence[object], field_name: str, known: Iterable[str],
+    source: Path | str,
+    list_name: str,
+    items: Sequence[object],
+    field_name: str,
+    known: Iterable[str],
     label: str,
 ) -> None:
     """Fail with file, entry and field when an item names an id that is not in ``known``."""
@@ -57,28 +62,33 @@ def check_references(
         for ref in value if isinstance(value, list) else [value]:
             if ref not in known:
                 messages.append(
-                    f"{source}: entry {list_name}[{index}] (id={getattr(item, 'id')}): "
+                    f"{source}: entry {list_name}[{index}] (id={item.id}): "
                     f"field '{field_name}': unknown {label} '{ref}' (known: {', '.join(sorted(known))})"
                 )
     if messages:
         raise DataError("\n".join(messages))
 
 
-def check_offers(source: "Path | str", offers: Sequence[Offer], categories: Iterable[str],
-                 impacts: Iterable[str]) -> None:
+def check_offers(
+    source: Path | str, offers: Sequence[Offer], categories: Iterable[str], impacts: Iterable[str]
+) -> None:
     check_references(source, "aanbod", offers, "categorie", categories, "category")
     check_references(source, "aanbod", offers, "impact", impacts, "impact kind")
 
 
-def check_opportunities(source: "Path | str", items: Sequence[object], categories: Iterable[str]) -> None:
+def check_opportunities(
+    source: Path | str, items: Sequence[object], categories: Iterable[str]
+) -> None:
     check_references(source, "inkoopvragen", items, "categorie", categories, "category")
 
 
-def check_events(source: "Path | str", items: Sequence[object], kinds: Iterable[str]) -> None:
+def check_events(source: Path | str, items: Sequence[object], kinds: Iterable[str]) -> None:
     check_references(source, "evenementen", items, "soort", kinds, "event kind")
 
 
-def _vocabularies(directory: Path) -> Tuple[Dict[str, Category], Dict[str, EventKind], Dict[str, ImpactKind]]:
+def _vocabularies(
+    directory: Path,
+) -> Tuple[Dict[str, Category], Dict[str, EventKind], Dict[str, ImpactKind]]:
     vocab = load_file(directory / FILES["categorieen"], CategoriesFile)
     return (
         {c.id: c for c in vocab.categorieen},
@@ -108,16 +118,20 @@ def load_catalog(directory: Path, now: datetime) -> Catalog:
 
     platform = load_file(directory / FILES["platform"], PlatformFile).platform
     return Catalog(
-        categories=categories, event_kinds=kinds, impact_kinds=impacts, offers=offers,
-        opportunities=opportunities, events=events, platform=platform,
+        categories=categories,
+        event_kinds=kinds,
+        impact_kinds=impacts,
+        offers=offers,
+        opportunities=opportunities,
+        events=events,
+        platform=platform,
     )
 
 
-def _resolve_event(path: "Path | str", index: int, entry, now: datetime) -> Event:
+def _resolve_event(path: Path | str, index: int, entry, now: datetime) -> Event:
     try:
         return entry.resolve(now)
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise DataError(
             f"{path}: entry evenementen[{index}] (id={entry.id}): field 'eind': the end must be after the start"
         ) from exc
-

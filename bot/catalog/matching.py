@@ -17,6 +17,7 @@ wrong letter in "catring"/"schoonmaakt" scores 83-95), while different words tha
 below it ("drukte" vs "drukwerk" 71, "thuis" vs "thee" 67). Short words (5 letters or fewer) only pass
 with a missing or extra letter, not a wrong one, because short words collide too easily.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,14 +35,108 @@ MIN_MODIFIER = 6
 MIN_FUZZY = 4
 
 # Words that never name a category or kind by themselves (skipped in free sentences).
-STOPWORDS = frozenset("""
-aan al alle alles als andere bedrijf bedrijven bij dan dat de deze die dit doen een en er graag
-heb hebben het hoe ik in is je jullie kan kun kunnen maar me mee met mijn na naar niet nog of om
-onder ons onze ook op over te tot u uit van veel voor waar wanneer wat we welke wie wil willen wij
-zijn zo zoek zoeken zou zouden haarlem organisatie organisaties leverancier leveranciers iemand
-iets ondernemer ondernemers sociaal sociale impact inkoop inkopen vraag aanbod evenement
-evenementen activiteit activiteiten hallo hoi dag goedemorgen bedankt dank please
-""".split())
+STOPWORDS = frozenset(
+    [
+        "aan",
+        "al",
+        "alle",
+        "alles",
+        "als",
+        "andere",
+        "bedrijf",
+        "bedrijven",
+        "bij",
+        "dan",
+        "dat",
+        "de",
+        "deze",
+        "die",
+        "dit",
+        "doen",
+        "een",
+        "en",
+        "er",
+        "graag",
+        "heb",
+        "hebben",
+        "het",
+        "hoe",
+        "ik",
+        "in",
+        "is",
+        "je",
+        "jullie",
+        "kan",
+        "kun",
+        "kunnen",
+        "maar",
+        "me",
+        "mee",
+        "met",
+        "mijn",
+        "na",
+        "naar",
+        "niet",
+        "nog",
+        "of",
+        "om",
+        "onder",
+        "ons",
+        "onze",
+        "ook",
+        "op",
+        "over",
+        "te",
+        "tot",
+        "u",
+        "uit",
+        "van",
+        "veel",
+        "voor",
+        "waar",
+        "wanneer",
+        "wat",
+        "we",
+        "welke",
+        "wie",
+        "wil",
+        "willen",
+        "wij",
+        "zijn",
+        "zo",
+        "zoek",
+        "zoeken",
+        "zou",
+        "zouden",
+        "haarlem",
+        "organisatie",
+        "organisaties",
+        "leverancier",
+        "leveranciers",
+        "iemand",
+        "iets",
+        "ondernemer",
+        "ondernemers",
+        "sociaal",
+        "sociale",
+        "impact",
+        "inkoop",
+        "inkopen",
+        "vraag",
+        "aanbod",
+        "evenement",
+        "evenementen",
+        "activiteit",
+        "activiteiten",
+        "hallo",
+        "hoi",
+        "dag",
+        "goedemorgen",
+        "bedankt",
+        "dank",
+        "please",
+    ]
+)
 
 Options = Union[Mapping[str, Iterable[str]], Iterable[object]]
 
@@ -71,14 +166,14 @@ def stem(word: str) -> str:
 class Vocabulary:
     """Prepared lookup tables for one set of options."""
 
-    forms: Dict[str, str]            # normalized form (and its stem) -> id
+    forms: Dict[str, str]  # normalized form (and its stem) -> id
     words: Tuple[Tuple[str, str], ...]  # single-word forms (form, id), for compounds and fuzzy
-    phrases: Tuple[Tuple["re.Pattern[str]", str, int], ...]  # multi-word forms, longest first
-    choices: Tuple[str, ...]         # every form, for suggestions
+    phrases: Tuple[Tuple[re.Pattern[str], str, int], ...]  # multi-word forms, longest first
+    choices: Tuple[str, ...]  # every form, for suggestions
     choice_ids: Tuple[str, ...]
 
     @classmethod
-    def build(cls, options: Options) -> "Vocabulary":
+    def build(cls, options: Options) -> Vocabulary:
         forms: Dict[str, str] = {}
         for key, synonyms in _pairs(options):
             for raw in [key, key.replace("_", " "), *synonyms]:
@@ -95,8 +190,13 @@ class Vocabulary:
         phrases = tuple(
             (re.compile(rf"(?<!\w){re.escape(f)}(?!\w)"), forms[f], f.count(" ") + 1) for f in multi
         )
-        return cls(forms=forms, words=words, phrases=phrases, choices=tuple(forms),
-                   choice_ids=tuple(forms.values()))
+        return cls(
+            forms=forms,
+            words=words,
+            phrases=phrases,
+            choices=tuple(forms),
+            choice_ids=tuple(forms.values()),
+        )
 
 
 def _pairs(options: Options) -> List[Tuple[str, List[str]]]:
@@ -133,11 +233,18 @@ def _cached(frozen: Tuple[Tuple[str, Tuple[str, ...]], ...]) -> Vocabulary:
 
 
 def _compound(word: str, vocab: Vocabulary) -> Optional[str]:
-    heads = [(f, k) for f, k in vocab.words if len(f) >= MIN_HEAD and len(word) > len(f) and word.endswith(f)]
+    heads = [
+        (f, k)
+        for f, k in vocab.words
+        if len(f) >= MIN_HEAD and len(word) > len(f) and word.endswith(f)
+    ]
     if heads:
         return max(heads, key=lambda fk: len(fk[0]))[1]
-    modifiers = [(f, k) for f, k in vocab.words
-                 if len(f) >= MIN_MODIFIER and len(word) > len(f) and word.startswith(f)]
+    modifiers = [
+        (f, k)
+        for f, k in vocab.words
+        if len(f) >= MIN_MODIFIER and len(word) > len(f) and word.startswith(f)
+    ]
     if modifiers:
         return max(modifiers, key=lambda fk: len(fk[0]))[1]
     return None
@@ -188,8 +295,9 @@ def nearest(term: str, options: Union[Options, Vocabulary], n: int = 3) -> List[
         return []
     scores: Dict[str, float] = {}
     for scorer in (fuzz.ratio, fuzz.partial_ratio):
-        for _, score, index in process.extract(form, vocab.choices, scorer=scorer, limit=None,
-                                               score_cutoff=SUGGEST_THRESHOLD):
+        for _, score, index in process.extract(
+            form, vocab.choices, scorer=scorer, limit=None, score_cutoff=SUGGEST_THRESHOLD
+        ):
             key = vocab.choice_ids[index]
             weighted = score if scorer is fuzz.ratio else score * 0.9
             scores[key] = max(scores.get(key, 0.0), weighted)
@@ -205,7 +313,7 @@ def find_in_text(text: str, options: Union[Options, Vocabulary]) -> List[str]:
     taken = [False] * len(clean)
     for pattern, key, _ in vocab.phrases:
         for match in pattern.finditer(clean):
-            if any(taken[match.start():match.end()]):
+            if any(taken[match.start() : match.end()]):
                 continue
             hits.append((match.start(), key))
             for i in range(match.start(), match.end()):

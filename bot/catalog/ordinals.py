@@ -1,4 +1,5 @@
 """Dutch ordinals in follow-ups: "vertel meer over de tweede", "nummer 3", "de laatste"."""
+
 from __future__ import annotations
 
 import re
@@ -6,12 +7,30 @@ from typing import Optional
 
 LAST = -1
 ORDINALS = {
-    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
-    "achtste": 8, "negende": 9, "tiende": 10, "laatste": LAST,
+    "eerste": 1,
+    "tweede": 2,
+    "derde": 3,
+    "vierde": 4,
+    "vijfde": 5,
+    "zesde": 6,
+    "zevende": 7,
+    "achtste": 8,
+    "negende": 9,
+    "tiende": 10,
+    "laatste": LAST,
 }
 CARDINALS = {
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-    "acht": 8, "negen": 9, "tien": 10,
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
 }
 _WORD = re.compile(r"[a-zé]+")
 _NUMBERED = re.compile(r"\b(?:nummer|nr|no|optie)\.?\s*([a-zé]+)\b")

@@ -23,6 +23,7 @@ Choices where Dutch is ambiguous (documented here and in the tests):
   with the relative base at the end of yesterday so that today's date is not pushed a year ahead).
 - Labels repeat the user's words in a standard form; a year is only added when the user gave one.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,13 +38,52 @@ from bot.catalog.schema import AMSTERDAM, local
 OPEN_END = timedelta(days=365)
 SOON = timedelta(days=30)
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-          "oktober", "november", "december"]
-_MONTH_ABBREVIATIONS = ["jan", "feb", "mrt", "maa", "apr", "jun", "jul", "aug", "sept", "sep", "okt",
-                        "nov", "dec"]
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+_MONTH_ABBREVIATIONS = [
+    "jan",
+    "feb",
+    "mrt",
+    "maa",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sept",
+    "sep",
+    "okt",
+    "nov",
+    "dec",
+]
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
-NUMBERS = {"een": 1, "één": 1, "1": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
-           "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12}
+NUMBERS = {
+    "een": 1,
+    "één": 1,
+    "1": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+    "elf": 11,
+    "twaalf": 12,
+}
 PARTS_OF_DAY = {"ochtend": (6, 12), "morgen": (6, 12), "middag": (12, 18), "avond": (18, 24)}
 _NEUTER_SEASONS = ("najaar", "voorjaar")
 SEASONS = {"winter": 12, "voorjaar": 3, "lente": 3, "zomer": 6, "najaar": 9, "herfst": 9}
@@ -190,7 +230,7 @@ _ANCHOR = rf"(?:{DAY_MONTH}|{NUMERIC}|(?:volgende week\s+)?{WEEKDAY}|vandaag|ove
 _PREFIX = r"(?P<prefix>na|voor|vóór|vanaf|sinds|tot en met|t/m|tot|uiterlijk)"
 
 
-def _prefixed_date(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _prefixed_date(match: re.Match[str], now: datetime) -> Optional[Period]:
     prefix, phrase = match.group("prefix"), match.group("anchor")
     found = _anchor(phrase, now)
     if found is None:
@@ -218,7 +258,7 @@ def _month_year(month: int, year: Optional[str], today: date) -> int:
     return today.year if month >= today.month else today.year + 1
 
 
-def _prefixed_month(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _prefixed_month(match: re.Match[str], now: datetime) -> Optional[Period]:
     prefix, name, year = match.group("prefix"), match.group("month"), match.group("year")
     month = _month_number(name)
     first = _month_start(_month_year(month, year, now.date()), month)
@@ -233,7 +273,7 @@ def _prefixed_month(match: "re.Match[str]", now: datetime) -> Optional[Period]:
     return Period(now, _midnight(after), f"tot en met {label}")
 
 
-def _part_of_month(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _part_of_month(match: re.Match[str], now: datetime) -> Optional[Period]:
     part, name, year = match.group("part"), match.group("month"), match.group("year")
     month = _month_number(name)
     first = _month_start(_month_year(month, year, now.date()), month)
@@ -245,7 +285,7 @@ def _part_of_month(match: "re.Match[str]", now: datetime) -> Optional[Period]:
     return _days(first.replace(day=21), _month_start(first.year, first.month + 1), label)
 
 
-def _explicit_date(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _explicit_date(match: re.Match[str], now: datetime) -> Optional[Period]:
     found = _anchor(match.group("anchor"), now)
     if found is None:
         return None
@@ -253,7 +293,7 @@ def _explicit_date(match: "re.Match[str]", now: datetime) -> Optional[Period]:
     return _day(day, f"op {label}")
 
 
-def _weekday(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _weekday(match: re.Match[str], now: datetime) -> Optional[Period]:
     name, part = match.group("day"), match.group("part")
     day = _weekday_date(name, now.date(), bool(match.group("next")))
     label = f"op {name}{part or ''} {_format_date(day, False)}"
@@ -269,51 +309,61 @@ def _narrow(period: Period, part: Optional[str]) -> Period:
     return Period(start, end, period.label)
 
 
-def _simple_day(offset: int, label: str) -> Callable[["re.Match[str]", datetime], Period]:
-    def rule(match: "re.Match[str]", now: datetime) -> Period:
+def _simple_day(offset: int, label: str) -> Callable[[re.Match[str], datetime], Period]:
+    def rule(match: re.Match[str], now: datetime) -> Period:
         part = match.groupdict().get("part")
         return _narrow(_day(now.date() + timedelta(days=offset), label + (part or "")), part)
+
     return rule
 
 
-def _this_evening(match: "re.Match[str]", now: datetime) -> Period:
-    part = {"vanavond": "avond", "vanmiddag": "middag", "vanochtend": "ochtend", "vanmorgen": "ochtend"}
+def _this_evening(match: re.Match[str], now: datetime) -> Period:
+    part = {
+        "vanavond": "avond",
+        "vanmiddag": "middag",
+        "vanochtend": "ochtend",
+        "vanmorgen": "ochtend",
+    }
     word = match.group(0)
     return _narrow(_day(now.date(), word), part[word])
 
 
-def _week_rule(offset_weeks: int, label: str) -> Callable[["re.Match[str]", datetime], Period]:
-    def rule(match: "re.Match[str]", now: datetime) -> Period:
+def _week_rule(offset_weeks: int, label: str) -> Callable[[re.Match[str], datetime], Period]:
+    def rule(match: re.Match[str], now: datetime) -> Period:
         return _week(now.date() + timedelta(weeks=offset_weeks), label)
+
     return rule
 
 
-def _weekend_rule(offset_weeks: int, label: str) -> Callable[["re.Match[str]", datetime], Period]:
-    def rule(match: "re.Match[str]", now: datetime) -> Period:
+def _weekend_rule(offset_weeks: int, label: str) -> Callable[[re.Match[str], datetime], Period]:
+    def rule(match: re.Match[str], now: datetime) -> Period:
         saturday = _monday(now.date()) + timedelta(days=5, weeks=offset_weeks)
         return _days(saturday, saturday + timedelta(days=2), label)
+
     return rule
 
 
-def _month_rule(offset: int, label: str) -> Callable[["re.Match[str]", datetime], Period]:
-    def rule(match: "re.Match[str]", now: datetime) -> Period:
+def _month_rule(offset: int, label: str) -> Callable[[re.Match[str], datetime], Period]:
+    def rule(match: re.Match[str], now: datetime) -> Period:
         return _month(now.year, now.month + offset, label)
+
     return rule
 
 
-def _year_rule(offset: int, label: str) -> Callable[["re.Match[str]", datetime], Period]:
-    def rule(match: "re.Match[str]", now: datetime) -> Period:
+def _year_rule(offset: int, label: str) -> Callable[[re.Match[str], datetime], Period]:
+    def rule(match: re.Match[str], now: datetime) -> Period:
         year = now.year + offset
         return _days(date(year, 1, 1), date(year + 1, 1, 1), label)
+
     return rule
 
 
-def _in_year(match: "re.Match[str]", now: datetime) -> Period:
+def _in_year(match: re.Match[str], now: datetime) -> Period:
     year = int(match.group("year"))
     return _days(date(year, 1, 1), date(year + 1, 1, 1), f"in {year}")
 
 
-def _rolling(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _rolling(match: re.Match[str], now: datetime) -> Optional[Period]:
     count = _number(match.group("count") or "een")
     unit = match.group("unit")
     if count is None:
@@ -329,11 +379,11 @@ def _rolling(match: "re.Match[str]", now: datetime) -> Optional[Period]:
     return Period(now, end, label)
 
 
-def _soon(match: "re.Match[str]", now: datetime) -> Period:
+def _soon(match: re.Match[str], now: datetime) -> Period:
     return Period(now, now + SOON, "binnenkort")
 
 
-def _in_time(match: "re.Match[str]", now: datetime) -> Optional[Period]:
+def _in_time(match: re.Match[str], now: datetime) -> Optional[Period]:
     count = _number(match.group("count"))
     unit = match.group("unit")
     if count is None:
@@ -348,7 +398,7 @@ def _in_time(match: "re.Match[str]", now: datetime) -> Optional[Period]:
     return _month(target.year, target.month, label)
 
 
-def _season(match: "re.Match[str]", now: datetime) -> Period:
+def _season(match: re.Match[str], now: datetime) -> Period:
     which, name = match.group("which"), match.group("season")
     today = now.date()
     upcoming = which in ("komende", "komend", "volgende", "volgend")
@@ -361,17 +411,17 @@ def _season(match: "re.Match[str]", now: datetime) -> Period:
     return _days(first, after, label)
 
 
-def _before_summer(match: "re.Match[str]", now: datetime) -> Period:
+def _before_summer(match: re.Match[str], now: datetime) -> Period:
     first, _ = _next_season("zomer", now.date())
     return Period(now, _midnight(first), "voor de zomer")
 
 
-def _after_summer(match: "re.Match[str]", now: datetime) -> Period:
+def _after_summer(match: re.Match[str], now: datetime) -> Period:
     _, after = _current_or_next_season("zomer", now.date())
     return _days(after, _month_start(after.year, after.month + 3), "na de zomer")
 
 
-def _month_alone(match: "re.Match[str]", now: datetime) -> Period:
+def _month_alone(match: re.Match[str], now: datetime) -> Period:
     name, year = match.group("month"), match.group("year")
     month = _month_number(name)
     label = f"in {name} {year}" if year else f"in {name}"
@@ -384,19 +434,39 @@ _SEASON_NAMES = "|".join(SEASONS)
 
 RULES: List[Rule] = [
     (re.compile(rf"\b{_PREFIX}\s+(?P<anchor>{_ANCHOR})"), _prefixed_date),
-    (re.compile(rf"\b{_PREFIX}\s+(?P<month>{_FULL_MONTHS})(?:\s+(?P<year>\d{{4}}))?\b"), _prefixed_month),
-    (re.compile(rf"\b(?P<part>begin|half|medio|midden|eind|einde)\s+(?P<month>{_FULL_MONTHS})"
-                rf"(?:\s+(?P<year>\d{{4}}))?\b"), _part_of_month),
+    (
+        re.compile(rf"\b{_PREFIX}\s+(?P<month>{_FULL_MONTHS})(?:\s+(?P<year>\d{{4}}))?\b"),
+        _prefixed_month,
+    ),
+    (
+        re.compile(
+            rf"\b(?P<part>begin|half|medio|midden|eind|einde)\s+(?P<month>{_FULL_MONTHS})"
+            rf"(?:\s+(?P<year>\d{{4}}))?\b"
+        ),
+        _part_of_month,
+    ),
     (re.compile(rf"(?<![\w/-])(?P<anchor>{DAY_MONTH})"), _explicit_date),
-    (re.compile(rf"(?:\bop\s+|(?<![\w/-]))(?P<anchor>{NUMERIC_WITH_YEAR}|(?<=op ){NUMERIC})"), _explicit_date),
+    (
+        re.compile(rf"(?:\bop\s+|(?<![\w/-]))(?P<anchor>{NUMERIC_WITH_YEAR}|(?<=op ){NUMERIC})"),
+        _explicit_date,
+    ),
     (re.compile(r"\bvoor de zomer(?:vakantie)?\b"), _before_summer),
     (re.compile(r"\bna de zomer(?:vakantie)?\b"), _after_summer),
     (re.compile(rf"\bover\s+{_COUNT}\s+(?P<unit>dagen|dag|weken|week|maanden|maand)\b"), _in_time),
-    (re.compile(rf"\b(?:de\s+)?komende\s+(?:{_COUNT}\s+)?(?P<unit>dagen|weken|week|maanden|maand)\b"),
-     _rolling),
+    (
+        re.compile(
+            rf"\b(?:de\s+)?komende\s+(?:{_COUNT}\s+)?(?P<unit>dagen|weken|week|maanden|maand)\b"
+        ),
+        _rolling,
+    ),
     (re.compile(r"\b(?:binnenkort|de komende tijd|op korte termijn)\b"), _soon),
-    (re.compile(rf"\b(?:(?P<which>dit|deze|in de|in het|komende|komend|volgende|volgend)\s+)?"
-                rf"(?P<season>{_SEASON_NAMES})\b"), _season),
+    (
+        re.compile(
+            rf"\b(?:(?P<which>dit|deze|in de|in het|komende|komend|volgende|volgend)\s+)?"
+            rf"(?P<season>{_SEASON_NAMES})\b"
+        ),
+        _season,
+    ),
     (re.compile(rf"\bovermorgen{_PART}\b"), _simple_day(2, "overmorgen")),
     (re.compile(rf"(?<!goede )\bmorgen{_PART}\b"), _simple_day(1, "morgen")),
     (re.compile(r"\bvandaag\b"), _simple_day(0, "vandaag")),
@@ -404,8 +474,13 @@ RULES: List[Rule] = [
     (re.compile(r"\bgisteren\b"), _simple_day(-1, "gisteren")),
     (re.compile(r"\b(?:dit|komend|komende)\s+weekend\b"), _weekend_rule(0, "dit weekend")),
     (re.compile(r"\bvolgende?\s+weekend\b"), _weekend_rule(1, "volgend weekend")),
-    (re.compile(rf"\b(?P<next>volgende week\s+)?(?:(?:aanstaande|komende|a s)\s+)?(?P<day>{WEEKDAY})"
-                rf"{_PART}\b"), _weekday),
+    (
+        re.compile(
+            rf"\b(?P<next>volgende week\s+)?(?:(?:aanstaande|komende|a s)\s+)?(?P<day>{WEEKDAY})"
+            rf"{_PART}\b"
+        ),
+        _weekday,
+    ),
     (re.compile(r"\bdeze week\b"), _week_rule(0, "deze week")),
     (re.compile(r"\bvolgende week\b"), _week_rule(1, "volgende week")),
     (re.compile(r"\bvorige week\b"), _week_rule(-1, "vorige week")),

@@ -5,6 +5,7 @@ channels show as cards (bot/replies/render.py). Buttons carry Rasa payloads; cha
 buttons show them as numbered options (see bot/channels). Texts are B1 Dutch and address the
 user as "je".
 """
+
 from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence
@@ -39,8 +40,11 @@ def when(event: Event) -> str:
     start = event.start.astimezone(AMSTERDAM)
     text = format_datetime(start, "EEEE d MMMM 'om' HH:mm", locale="nl")
     if event.end.date() != event.start.date():
-        text = (format_date(start, "EEEE d MMMM", locale="nl") + " tot en met "
-                + format_date(event.end.astimezone(AMSTERDAM), "EEEE d MMMM", locale="nl"))
+        text = (
+            format_date(start, "EEEE d MMMM", locale="nl")
+            + " tot en met "
+            + format_date(event.end.astimezone(AMSTERDAM), "EEEE d MMMM", locale="nl")
+        )
     return text
 
 
@@ -98,22 +102,40 @@ def card(number: int, item: Any, catalog: Catalog) -> ResultItem:
     """One result as a card: title, the facts that matter, its link and a detail button."""
     detail = (DETAIL_TITLE, names.payload(names.DETAIL, **{names.ENTITY_RESULT: item.id}))
     if isinstance(item, Offer):
-        facts = [catalog.categories[item.categorie].naam] if item.categorie in \
-            catalog.categories else []
-        impact = [catalog.impact_kinds[i].naam.lower() for i in item.impact
-                  if i in catalog.impact_kinds]
+        facts = (
+            [catalog.categories[item.categorie].naam]
+            if item.categorie in catalog.categories
+            else []
+        )
+        impact = [
+            catalog.impact_kinds[i].naam.lower() for i in item.impact if i in catalog.impact_kinds
+        ]
         if impact:
             facts.append("Impact: " + ", ".join(impact))
-        return ResultItem("offer", item.id, number, item.organisatie, facts,
-                          Link("Bekijk", item.link), detail)
+        return ResultItem(
+            "offer", item.id, number, item.organisatie, facts, Link("Bekijk", item.link), detail
+        )
     if isinstance(item, Opportunity):
-        return ResultItem("opportunity", item.id, number, item.titel,
-                          [f"Reageren kan tot {_deadline(item)}", item.opdrachtgever],
-                          Link("Reageren", item.link), detail)
+        return ResultItem(
+            "opportunity",
+            item.id,
+            number,
+            item.titel,
+            [f"Reageren kan tot {_deadline(item)}", item.opdrachtgever],
+            Link("Reageren", item.link),
+            detail,
+        )
     where = "Online" if item.online else item.locatie
-    return ResultItem("event", item.id, number, item.titel, [when(item), where],
-                      Link("Aanmelden", item.aanmelden), detail,
-                      calendar_path=CALENDAR_PATH.format(id=item.id))
+    return ResultItem(
+        "event",
+        item.id,
+        number,
+        item.titel,
+        [when(item), where],
+        Link("Aanmelden", item.aanmelden),
+        detail,
+        calendar_path=CALENDAR_PATH.format(id=item.id),
+    )
 
 
 def count(number: int, kind: str) -> str:
@@ -121,8 +143,13 @@ def count(number: int, kind: str) -> str:
     return f"{number} {SINGULAR[kind] if number == 1 else NOUNS[kind]}"
 
 
-def results(state: SearchState, found: Page, catalog: Catalog, melding: Optional[str] = None,
-            noted: bool = False) -> Reply:
+def results(
+    state: SearchState,
+    found: Page,
+    catalog: Catalog,
+    melding: Optional[str] = None,
+    noted: bool = False,
+) -> Reply:
     """One page of results, numbered across pages, as cards and as text, with buttons to go on.
 
     ``noted``: the example-data note was said before in this conversation (say it once).
@@ -151,16 +178,19 @@ def no_more(state: SearchState) -> Reply:
 
 
 def no_list() -> Reply:
-    return Reply("Ik heb nog geen lijst voor je gemaakt. Waar ben je naar op zoek?",
-                 ask_kind().buttons)
+    return Reply(
+        "Ik heb nog geen lijst voor je gemaakt. Waar ben je naar op zoek?", ask_kind().buttons
+    )
 
 
 def ask_kind() -> Reply:
     return Reply(
         "Wat zoek je? Kies een van deze mogelijkheden.",
-        [("Aanbod van impactondernemers", names.payload(names.SEARCH_OFFERS)),
-         ("Opdrachten voor mijn bedrijf", names.payload(names.SEARCH_OPPORTUNITIES)),
-         ("Evenementen", names.payload(names.SEARCH_EVENTS))],
+        [
+            ("Aanbod van impactondernemers", names.payload(names.SEARCH_OFFERS)),
+            ("Opdrachten voor mijn bedrijf", names.payload(names.SEARCH_OPPORTUNITIES)),
+            ("Evenementen", names.payload(names.SEARCH_EVENTS)),
+        ],
     )
 
 
@@ -173,8 +203,9 @@ def ask_category(state: SearchState, catalog: Catalog) -> Reply:
     return Reply(question, buttons)
 
 
-def no_results(state: SearchState, catalog: Catalog, counts_by_category: dict,
-               term: Optional[str] = None) -> Reply:
+def no_results(
+    state: SearchState, catalog: Catalog, counts_by_category: dict, term: Optional[str] = None
+) -> Reply:
     """Say so honestly, offer near alternatives and the helpdesk."""
     noun = NOUNS[state.kind]
     what = describe(state, catalog)
@@ -186,12 +217,17 @@ def no_results(state: SearchState, catalog: Catalog, counts_by_category: dict,
         suggestions = (named or [c.id for c in options])[:3]
         if suggestions:
             lines.append("Misschien heb je hier iets aan:")
-            buttons += [(catalog.categories[s].naam, inform_payload(categorie=s))
-                        for s in suggestions if s in catalog.categories]
+            buttons += [
+                (catalog.categories[s].naam, inform_payload(categorie=s))
+                for s in suggestions
+                if s in catalog.categories
+            ]
     if state.kind == EVENTS:
         if state.period_label:
             lines.append("Wil je kijken in een langere periode?")
-            buttons.append(("Komende drie maanden", inform_payload(periode="de komende drie maanden")))
+            buttons.append(
+                ("Komende drie maanden", inform_payload(periode="de komende drie maanden"))
+            )
         if state.online is not None or state.soort:
             buttons.append(("Alle evenementen", names.payload(names.SEARCH_EVENTS)))
     lines.append("Je kunt ook een medewerker van de gemeente om hulp vragen.")
@@ -213,10 +249,13 @@ def pick(items: Sequence[Any], position: Optional[int]) -> Optional[Any]:
 def detail(item: Any, catalog: Catalog) -> Reply:
     """Everything we know about one item."""
     if isinstance(item, Offer):
-        impact = ", ".join(catalog.impact_kinds[i].naam.lower() for i in item.impact
-                           if i in catalog.impact_kinds)
-        lines = [f"{item.organisatie} ({catalog.categories[item.categorie].naam})",
-                 item.omschrijving]
+        impact = ", ".join(
+            catalog.impact_kinds[i].naam.lower() for i in item.impact if i in catalog.impact_kinds
+        )
+        lines = [
+            f"{item.organisatie} ({catalog.categories[item.categorie].naam})",
+            item.omschrijving,
+        ]
         if impact:
             lines.append(f"Impact: {impact}.")
         if item.certificeringen:
@@ -227,13 +266,21 @@ def detail(item: Any, catalog: Catalog) -> Reply:
         lines = [f"{item.titel}", f"Opdrachtgever: {item.opdrachtgever}."]
         if item.omschrijving:
             lines.append(item.omschrijving)
-        lines += [f"Reageren kan tot {deadline}.", f"Geschatte waarde: {item.waarde}.",
-                  f"Social return: {item.social_return}.", f"Procedure: {item.procedure}.",
-                  f"Meer informatie: {item.link}"]
+        lines += [
+            f"Reageren kan tot {deadline}.",
+            f"Geschatte waarde: {item.waarde}.",
+            f"Social return: {item.social_return}.",
+            f"Procedure: {item.procedure}.",
+            f"Meer informatie: {item.link}",
+        ]
     else:
-        lines = [item.titel, f"Wanneer: {when(item)}.",
-                 "Waar: online." if item.online else f"Waar: {item.locatie}.",
-                 f"Thema: {item.thema}.", f"Organisator: {item.organisator}."]
+        lines = [
+            item.titel,
+            f"Wanneer: {when(item)}.",
+            "Waar: online." if item.online else f"Waar: {item.locatie}.",
+            f"Thema: {item.thema}.",
+            f"Organisator: {item.organisator}.",
+        ]
         if item.omschrijving:
             lines.append(item.omschrijving)
         lines.append(f"Aanmelden: {item.aanmelden}")
@@ -255,8 +302,11 @@ def by_id(catalog: Catalog, item_id: Optional[str]) -> Optional[Any]:
 def which_one(count: int) -> Reply:
     """Ask which result the user means; with an empty list there is nothing to choose."""
     if count == 0:
-        return Reply("Je laatste zoekopdracht had geen resultaten, dus daar kan ik niets over "
-                     "vertellen. Wat wil je zoeken?", ask_kind().buttons)
+        return Reply(
+            "Je laatste zoekopdracht had geen resultaten, dus daar kan ik niets over "
+            "vertellen. Wat wil je zoeken?",
+            ask_kind().buttons,
+        )
     if count == 1:
         return Reply("Welke bedoel je? Er is er maar een: typ 1.")
     return Reply(f"Welke bedoel je? Typ een nummer van 1 tot en met {count}.")
@@ -265,8 +315,11 @@ def which_one(count: int) -> Reply:
 def join_platform(catalog: Catalog, wants: Optional[str]) -> Reply:
     """How to join the platform; ``wants`` is "aanbieder", "inkoper" or None (both)."""
     platform = catalog.platform
-    routes = [r for key, r in (("aanbieder", platform.aanbieder), ("inkoper", platform.inkoper))
-              if wants in (None, key)]
+    routes = [
+        r
+        for key, r in (("aanbieder", platform.aanbieder), ("inkoper", platform.inkoper))
+        if wants in (None, key)
+    ]
     lines = [platform.omschrijving] if wants is None else []
     for route in routes:
         lines.append(f"{route.titel}: {route.tekst}")

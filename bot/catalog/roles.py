@@ -5,6 +5,7 @@ leverancier worden van de gemeente" is not a buyer looking for suppliers). When 
 words disagree, the assistant asks instead of guessing. Also: the word someone used for a category
 the catalogue does not have ("ruimteraketten"), so the reply can say so honestly.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,35 +21,106 @@ BUYER, SELLER, JOINER = "inkoper", "ondernemer", "platform"
 
 # Words that show someone wants to sell to the municipality or find opportunities.
 SELLER_CUES = (
-    "leverancier worden", "leverancier van de gemeente", "leveren aan de gemeente",
-    "aan de gemeente leveren", "aan de gemeente verkopen", "verkopen aan de gemeente",
-    "voor de gemeente werken", "werken voor de gemeente", "klant worden",
+    "leverancier worden",
+    "leverancier van de gemeente",
+    "leveren aan de gemeente",
+    "aan de gemeente leveren",
+    "aan de gemeente verkopen",
+    "verkopen aan de gemeente",
+    "voor de gemeente werken",
+    "werken voor de gemeente",
+    "klant worden",
     "zaken doen met de gemeente",
-    "opdrachten van de gemeente", "opdrachten voor mijn", "opdracht voor mijn", "inschrijven op",
-    "aanbesteding", "tender", "inkoopvraag", "inkoopvragen", "meedingen", "ik kan leveren",
-    "wij kunnen leveren", "wil mijn diensten", "mijn producten verkopen",
+    "opdrachten van de gemeente",
+    "opdrachten voor mijn",
+    "opdracht voor mijn",
+    "inschrijven op",
+    "aanbesteding",
+    "tender",
+    "inkoopvraag",
+    "inkoopvragen",
+    "meedingen",
+    "ik kan leveren",
+    "wij kunnen leveren",
+    "wil mijn diensten",
+    "mijn producten verkopen",
 )
 # Words that show someone wants to buy from impact entrepreneurs.
 BUYER_CUES = (
-    "wil inkopen", "willen inkopen", "wij zoeken", "we zoeken", "ik zoek een", "wie levert",
-    "welke bedrijven", "bestellen", "laten maken", "inhuren", "als inkoper", "afnemen",
+    "wil inkopen",
+    "willen inkopen",
+    "wij zoeken",
+    "we zoeken",
+    "ik zoek een",
+    "wie levert",
+    "welke bedrijven",
+    "bestellen",
+    "laten maken",
+    "inhuren",
+    "als inkoper",
+    "afnemen",
 )
-JOINER_CUES = ("op het platform", "op het inkoopplatform", "lid worden", "account aanmaken",
-               "registreren op", "aanmelden op", "aansluiten bij het")
+JOINER_CUES = (
+    "op het platform",
+    "op het inkoopplatform",
+    "lid worden",
+    "account aanmaken",
+    "registreren op",
+    "aanmelden op",
+    "aansluiten bij het",
+)
 
-ROLE_QUESTION = ("Wil je inkopen bij impactondernemers, of wil je zelf iets verkopen aan de "
-                 "gemeente? Kies wat bij je past.")
+ROLE_QUESTION = (
+    "Wil je inkopen bij impactondernemers, of wil je zelf iets verkopen aan de "
+    "gemeente? Kies wat bij je past."
+)
 
 # Words around a search that never name a category ("ik zoek een leverancier voor ...").
-SEARCH_WORDS = frozenset("""
-zoek zoeken gezocht nodig hebben levert leveren leverancier leveranciers bedrijf bedrijven
-bedrijfje ondernemer ondernemers onderneming ondernemingen impactondernemer impactondernemers
-sociale sociaal opdracht opdrachten inkoopvraag inkoopvragen aanbieder aanbieders partij
-partijen iemand mensen kantoor team organisatie gemeente haarlem graag liefst
-""".split())  # noqa: SIM905 (a word list, like matching.STOPWORDS)
+SEARCH_WORDS = frozenset(
+    [
+        "zoek",
+        "zoeken",
+        "gezocht",
+        "nodig",
+        "hebben",
+        "levert",
+        "leveren",
+        "leverancier",
+        "leveranciers",
+        "bedrijf",
+        "bedrijven",
+        "bedrijfje",
+        "ondernemer",
+        "ondernemers",
+        "onderneming",
+        "ondernemingen",
+        "impactondernemer",
+        "impactondernemers",
+        "sociale",
+        "sociaal",
+        "opdracht",
+        "opdrachten",
+        "inkoopvraag",
+        "inkoopvragen",
+        "aanbieder",
+        "aanbieders",
+        "partij",
+        "partijen",
+        "iemand",
+        "mensen",
+        "kantoor",
+        "team",
+        "organisatie",
+        "gemeente",
+        "haarlem",
+        "graag",
+        "liefst",
+    ]
+)  # noqa: SIM905 (a word list, like matching.STOPWORDS)
 UNKNOWN_TERM = re.compile(
     r"\b(?:zoek(?:en)?|nodig|categorie|voor|levert|leveren|van)\s+(?:naar\s+)?"
-    r"(?:een\s+|de\s+|het\s+|ons\s+|onze\s+)?(\w{5,})")
+    r"(?:een\s+|de\s+|het\s+|ons\s+|onze\s+)?(\w{5,})"
+)
 SIMILAR = 75  # rapidfuzz ratio for "Bedoel je ...?" suggestions of an unknown category word
 
 
@@ -71,8 +143,10 @@ def role_choices(categorie: Optional[str] = None) -> List[Tuple[str, str]]:
     carried = {"categorie": categorie} if categorie else {}
     return [
         ("Ik wil inkopen bij impactondernemers", names.payload(names.SEARCH_OFFERS, **carried)),
-        ("Ik zoek opdrachten voor mijn bedrijf",
-         names.payload(names.SEARCH_OPPORTUNITIES, **carried)),
+        (
+            "Ik zoek opdrachten voor mijn bedrijf",
+            names.payload(names.SEARCH_OPPORTUNITIES, **carried),
+        ),
         ("Ik wil op het inkoopplatform", names.payload(names.JOIN_PLATFORM)),
     ]
 
@@ -93,8 +167,9 @@ def similar_categories(word: str, options, n: int = 3) -> List[str]:
     """Category ids with a word that looks a lot like ``word`` (strong evidence only)."""
     vocab = vocabulary(options)
     found: List[str] = []
-    for _, _score, index in process.extract(normalize(word), vocab.choices, scorer=fuzz.ratio,
-                                           limit=None, score_cutoff=SIMILAR):
+    for _, _score, index in process.extract(
+        normalize(word), vocab.choices, scorer=fuzz.ratio, limit=None, score_cutoff=SIMILAR
+    ):
         key = vocab.choice_ids[index]
         if key not in found:
             found.append(key)
@@ -109,7 +184,7 @@ def ask_role(categorie: Optional[str] = None):
 
 
 def unknown_category(word: str, state, catalog):
-    """"Ik vond geen categorie 'x'." with near categories ("Bedoel je ...?") or all of them."""
+    """ "Ik vond geen categorie 'x'." with near categories ("Bedoel je ...?") or all of them."""
     from bot.catalog.replies import Reply, ask_category, inform_payload
 
     options = list(catalog.categories.values())

@@ -4,6 +4,7 @@ Files and JSON feeds hold *entries* (``OpportunityEntry``, ``EventEntry``) whose
 relative to today, so the example data never runs out of date. The loader resolves them against
 a ``now`` into ``Opportunity`` and ``Event`` with tz-aware datetimes in Europe/Amsterdam.
 """
+
 from __future__ import annotations
 
 import re
@@ -128,7 +129,7 @@ class OpportunityEntry(_OpportunityFields):
 
     deadline: Moment
 
-    def resolve(self, now: datetime) -> "Opportunity":
+    def resolve(self, now: datetime) -> Opportunity:
         data = self.dict(exclude={"deadline"})
         return Opportunity(**data, deadline=resolve_moment(self.deadline, now))
 
@@ -168,7 +169,7 @@ class EventEntry(_EventFields):
             raise ValueError("give exactly one of 'eind' and 'duur_minuten'")
         return values
 
-    def resolve(self, now: datetime) -> "Event":
+    def resolve(self, now: datetime) -> Event:
         start = resolve_moment(self.start, now)
         if self.eind is not None:
             end = resolve_moment(self.eind, now)
@@ -226,7 +227,9 @@ class CategoriesFile(Strict):
     soorten_evenement: List[EventKind] = Field(..., min_items=1)
     impact_soorten: List[ImpactKind] = Field(..., min_items=1)
 
-    _ids = validator("categorieen", "soorten_evenement", "impact_soorten", allow_reuse=True)(unique_ids)
+    _ids = validator("categorieen", "soorten_evenement", "impact_soorten", allow_reuse=True)(
+        unique_ids
+    )
 
 
 class OffersFile(Strict):

@@ -5,13 +5,26 @@ bot.catalog.matching first ("schoonmaakbedrijf" -> schoonmaak), and an unknown v
 Events are "still to come" when they have not ended yet (``end > now``), so an event that has
 started but is still running (The Impact Days, three days) is shown; soonest start first.
 """
+
 from __future__ import annotations
 
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Dict, Generic, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
+from typing import (
+    Callable,
+    Dict,
+    Generic,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
 from bot.catalog.loader import Catalog
 from bot.catalog.matching import resolve
@@ -44,7 +57,7 @@ def page(items: Sequence[T], page: int, size: int = 3) -> Page[T]:
     if page < 1 or size < 1:
         raise ValueError("page and size start at 1")
     start = (page - 1) * size
-    return Page(items=list(items[start:start + size]), page=page, size=size, total=len(items))
+    return Page(items=list(items[start : start + size]), page=page, size=size, total=len(items))
 
 
 class _Timeline(Generic[T]):
@@ -77,9 +90,13 @@ class CatalogIndex:
 
         self._opportunities = _Timeline(catalog.opportunities, key=lambda o: o.deadline)
 
-        self._events: Dict[Optional[str], _Timeline[Event]] = {None: _Timeline(catalog.events, key=lambda e: e.start)}
+        self._events: Dict[Optional[str], _Timeline[Event]] = {
+            None: _Timeline(catalog.events, key=lambda e: e.start)
+        }
         for kind in {e.soort for e in catalog.events}:
-            self._events[kind] = _Timeline((e for e in catalog.events if e.soort == kind), key=lambda e: e.start)
+            self._events[kind] = _Timeline(
+                (e for e in catalog.events if e.soort == kind), key=lambda e: e.start
+            )
         self._longest_event = max((e.end - e.start for e in catalog.events), default=timedelta(0))
 
     # --- helpers --------------------------------------------------------------------------------
@@ -111,8 +128,9 @@ class CatalogIndex:
 
     # --- opportunities --------------------------------------------------------------------------
 
-    def opportunities(self, categorie: Optional[str] = None,
-                      now: Optional[datetime] = None) -> List[Opportunity]:
+    def opportunities(
+        self, categorie: Optional[str] = None, now: Optional[datetime] = None
+    ) -> List[Opportunity]:
         """Open opportunities (deadline not passed), soonest deadline first."""
         now = _now(now)
         categorie = self._id(categorie, self.catalog.categories)
@@ -127,8 +145,13 @@ class CatalogIndex:
 
     # --- events ---------------------------------------------------------------------------------
 
-    def events(self, soort: Optional[str] = None, period: Optional[Period] = None,
-               online: Optional[bool] = None, now: Optional[datetime] = None) -> List[Event]:
+    def events(
+        self,
+        soort: Optional[str] = None,
+        period: Optional[Period] = None,
+        online: Optional[bool] = None,
+        now: Optional[datetime] = None,
+    ) -> List[Event]:
         """Events still to come (not yet ended), within ``period`` if given, soonest start first."""
         now = _now(now)
         soort = self._id(soort, self.catalog.event_kinds)

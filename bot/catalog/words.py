@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import re
 
-ONLINE_WORDS = ("online", "digitaal", "virtueel", "zoom", "teams", "op afstand", "webinar",
-                "livestream")
+ONLINE_WORDS = (
+    "online",
+    "digitaal",
+    "virtueel",
+    "zoom",
+    "teams",
+    "op afstand",
+    "webinar",
+    "livestream",
+)
 ON_SITE_WORDS = ("in haarlem", "op locatie", "fysiek", "in het echt", "ter plekke")
 
 ONLINE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, ONLINE_WORDS)) + r")\b", re.IGNORECASE)

@@ -9,6 +9,7 @@ Security: only `X-Hub-Signature-256` (HMAC-SHA256 of the body with the App Secre
 accepted, compared in constant time; a request without a valid one gets 403.
 Conversation ids are "facebook:<page-scoped user id>".
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,9 +25,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.formatting import fit_buttons, plain_text
+from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 from bot.channels.rich import public_url, reply_in
 from bot.replies import render
-from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -37,7 +38,8 @@ def signature_valid(secret: Optional[str], body: bytes, header: Optional[str]) -
     if not secret or not header or not header.startswith("sha256="):
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header[len("sha256="):].encode(), expected.encode())
+    return hmac.compare_digest(header[len("sha256=") :].encode(), expected.encode())
+
 
 MAX_QUICK_REPLIES = 13
 MAX_TITLE_CHARS = 20
@@ -49,11 +51,13 @@ class FittingMessengerBot(MessengerBot):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, plain_text(text), **kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         text, replies = fit_buttons(text, buttons, MAX_QUICK_REPLIES, MAX_TITLE_CHARS)
-        replies = [{"content_type": "text", "title": b["title"], "payload": b["payload"]}
-                   for b in replies]
+        replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in replies
+        ]
         await self.send_quick_replies(recipient_id, text, replies)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
@@ -74,18 +78,16 @@ class FacebookInput(RasaFacebookInput):
         return "facebook"
 
     def get_output_channel(self) -> OutputChannel:
-        return wrap_output(FittingMessengerBot(MessengerClient(self.fb_access_token)),
-                           self.name())
+        return wrap_output(FittingMessengerBot(MessengerClient(self.fb_access_token)), self.name())
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = namespaced(self.name(), on_new_message, conversation_limiter())
 
         async def handler(message: UserMessage) -> None:
             if type(message.output_channel) is MessengerBot:
                 message.output_channel = FittingMessengerBot(
-                    message.output_channel.messenger_client)
+                    message.output_channel.messenger_client
+                )
             await on_new_message(message)
 
         fb_webhook = Blueprint("fb_webhook", __name__)
@@ -104,8 +106,9 @@ class FacebookInput(RasaFacebookInput):
 
         @fb_webhook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not signature_valid(self.fb_secret, request.body,
-                                   request.headers.get(SIGNATURE_HEADER)):
+            if not signature_valid(
+                self.fb_secret, request.body, request.headers.get(SIGNATURE_HEADER)
+            ):
                 logger.warning("Facebook: missing or wrong X-Hub-Signature-256, refused")
                 return response.text("invalid signature", status=403)
             body = request.json

@@ -3,6 +3,7 @@
 Pure functions and a small in-memory store: no Rasa import, so they are unit-tested
 on their own. Button dicts are Rasa's: {"title": ..., "payload": ...}.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,9 @@ def plain_text(text: str) -> str:
 
     [site](https://x.nl) -> "site (https://x.nl)", **vet** -> "vet", "# Kop" -> "Kop".
     """
-    text = _LINK.sub(lambda m: m.group(2) if m.group(1) == m.group(2)
-                     else f"{m.group(1)} ({m.group(2)})", text)
+    text = _LINK.sub(
+        lambda m: m.group(2) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text
+    )
     text = _BOLD.sub(r"\2", text)
     text = _HEADING.sub("", text)
     return _CODE.sub(r"\1", text)
@@ -71,8 +73,9 @@ def shorten(title: str, limit: int) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def fit_buttons(text: str, buttons: Sequence[Button], max_count: int,
-                max_title: int) -> Tuple[str, List[Button]]:
+def fit_buttons(
+    text: str, buttons: Sequence[Button], max_count: int, max_title: int
+) -> Tuple[str, List[Button]]:
     """Text and buttons within a channel's limits (count and title length).
 
     When a title had to be shortened the full titles are added to the text as a
@@ -95,9 +98,10 @@ class ChoiceMemory:
     number is simply understood as text.
     """
 
-    def __init__(self, max_senders: int = 10000, ttl_seconds: float = 3600,
-                 clock=time.monotonic) -> None:
-        self._items: "OrderedDict[str, Tuple[float, List[Button]]]" = OrderedDict()
+    def __init__(
+        self, max_senders: int = 10000, ttl_seconds: float = 3600, clock=time.monotonic
+    ) -> None:
+        self._items: OrderedDict[str, Tuple[float, List[Button]]] = OrderedDict()
         self._lock = threading.Lock()
         self.max_senders = max_senders
         self.ttl = ttl_seconds

@@ -8,6 +8,7 @@
 Neither receives user messages. Both share one `Relay` (bot.handoff.relay), installed at server
 start: from then on, messages of a handed-over conversation go to the employee, not the bot.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,10 +38,15 @@ CONSOLE_FILES: Dict[str, Path] = {
     "console.js": CONSOLE_DIR / "console.js",
     "console.css": CONSOLE_DIR / "console.css",
 }
-CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".css": "text/css; charset=utf-8"}
-CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 COOKIE = "kcc_session"
 MAX_TEXT = 4000
 
@@ -107,10 +113,16 @@ def _recent_contact_requests(settings: Settings, limit: int = 50) -> list:
     if "outbox" not in _shared:
         _shared["outbox"] = open_outbox(settings.data_dir)
     keys = ("reference", "name", "email", "phone", "question", "channel", "created_at")
-    return [{**{k: item.get(k) for k in keys},
-             "deliveries": [{"adapter": d["adapter"], "status": d["status"],
-                             "attempts": d["attempts"]} for d in item.get("deliveries", [])]}
-            for item in _shared["outbox"].recent(limit)]
+    return [
+        {
+            **{k: item.get(k) for k in keys},
+            "deliveries": [
+                {"adapter": d["adapter"], "status": d["status"], "attempts": d["attempts"]}
+                for d in item.get("deliveries", [])
+            ],
+        }
+        for item in _shared["outbox"].recent(limit)
+    ]
 
 
 class ConsoleInput(InputChannel):
@@ -127,9 +139,7 @@ class ConsoleInput(InputChannel):
     def url_prefix(self) -> Text:
         return "/console"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         settings = Settings.from_env()
         relay = shared_relay(settings)
         desk = relay.desk
@@ -140,8 +150,9 @@ class ConsoleInput(InputChannel):
             accounts = Accounts({})
         if not accounts.accounts:
             logger.warning("No CONSOLE_ACCOUNTS: nobody can log in to the agent console")
-        sessions = Sessions(settings.data_dir / "handoff-console.sqlite3",
-                            settings.console_session_minutes)
+        sessions = Sessions(
+            settings.data_dir / "handoff-console.sqlite3", settings.console_session_minutes
+        )
         console = Blueprint("handoff_console", __name__)
         _install_listeners(console, relay)
 
@@ -154,26 +165,32 @@ class ConsoleInput(InputChannel):
 
         def guarded(handler):
             """Logged-in employees only; state changes only from this page, as JSON."""
+
             async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
                 agent = agent_of(request)
                 if agent is None:
                     return _error(401, "Log in first.")
                 if request.method == "POST" and (
-                        not same_origin(request)
-                        or "application/json" not in request.headers.get("content-type", "")):
+                    not same_origin(request)
+                    or "application/json" not in request.headers.get("content-type", "")
+                ):
                     return _error(403, "Requests must come from the console page.")
                 desk.seen(agent)
                 return await handler(request, agent, *args, **kwargs)
+
             wrapped.__name__ = handler.__name__
             return wrapped
 
         async def serve(name: str) -> HTTPResponse:
             path = CONSOLE_FILES[name]
-            headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
-                       "Content-Security-Policy": CONSOLE_CSP, "Referrer-Policy": "no-referrer",
-                       "X-Frame-Options": "DENY"}
-            return await response.file(path, headers=headers,
-                                       mime_type=CONTENT_TYPES[path.suffix])
+            headers = {
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-cache",
+                "Content-Security-Policy": CONSOLE_CSP,
+                "Referrer-Policy": "no-referrer",
+                "X-Frame-Options": "DENY",
+            }
+            return await response.file(path, headers=headers, mime_type=CONTENT_TYPES[path.suffix])
 
         @console.route("", methods=["GET"], strict_slashes=True)
         async def no_slash(_: Request) -> HTTPResponse:
@@ -196,8 +213,9 @@ class ConsoleInput(InputChannel):
             if not isinstance(name, str) or not isinstance(password, str):
                 raise InvalidUsage("'name' and 'password' must be strings.")
             if accounts.locked(name):
-                return _error(429, "Te vaak een verkeerd wachtwoord. Probeer het over een "
-                                   "minuut opnieuw.")
+                return _error(
+                    429, "Te vaak een verkeerd wachtwoord. Probeer het over een minuut opnieuw."
+                )
             import asyncio
 
             if not await asyncio.to_thread(accounts.check, name, password):
@@ -247,11 +265,13 @@ class ConsoleInput(InputChannel):
                 after = int(request.args.get("after", "0"))
             except ValueError:
                 raise InvalidUsage("'after' must be a number.") from None
-            return response.json({
-                "handoff": found.as_json(),
-                "messages": [m.as_json() for m in desk.messages(handoff_id, after)],
-                "mine": found.status == ACTIVE and found.agent == agent,
-            })
+            return response.json(
+                {
+                    "handoff": found.as_json(),
+                    "messages": [m.as_json() for m in desk.messages(handoff_id, after)],
+                    "mine": found.status == ACTIVE and found.agent == agent,
+                }
+            )
 
         @console.route("/api/contact-requests", methods=["GET"])
         @guarded
@@ -259,16 +279,18 @@ class ConsoleInput(InputChannel):
             """The latest contact requests from the outbox, read-only."""
             import asyncio
 
-            return response.json({"contact_requests": await asyncio.to_thread(
-                _recent_contact_requests, settings)})
+            return response.json(
+                {"contact_requests": await asyncio.to_thread(_recent_contact_requests, settings)}
+            )
 
         @console.route("/api/handoffs/<handoff_id:int>/take", methods=["POST"])
         @guarded
         async def take(_: Request, agent: str, handoff_id: int) -> HTTPResponse:
             if await relay.take(handoff_id, agent):
                 return response.json({"ok": True})
-            return _error(409, "Een collega heeft dit gesprek al overgenomen, of het is "
-                               "niet meer open.")
+            return _error(
+                409, "Een collega heeft dit gesprek al overgenomen, of het is niet meer open."
+            )
 
         @console.route("/api/handoffs/<handoff_id:int>/messages", methods=["POST"])
         @guarded
@@ -302,9 +324,7 @@ class HandoffApiInput(InputChannel):
     def url_prefix(self) -> Text:
         return "/handoff/api/v1"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         settings = Settings.from_env()
         relay = shared_relay(settings)
         desk = relay.desk
@@ -323,6 +343,7 @@ class HandoffApiInput(InputChannel):
                 if not replays.first_use(dict(request.headers)):
                     return _error(409, "This request was sent before (replay).")
                 return await handler(request, *args, **kwargs)
+
             wrapped.__name__ = handler.__name__
             return wrapped
 
@@ -343,8 +364,12 @@ class HandoffApiInput(InputChannel):
             found = desk.get(handoff_id)
             if found is None:
                 return _error(404, "No such handover.")
-            return response.json({"handoff": found.as_json(),
-                                  "messages": [m.as_json() for m in desk.messages(handoff_id)]})
+            return response.json(
+                {
+                    "handoff": found.as_json(),
+                    "messages": [m.as_json() for m in desk.messages(handoff_id)],
+                }
+            )
 
         @api.route("/presence", methods=["POST"])
         @signed

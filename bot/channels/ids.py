@@ -7,6 +7,7 @@ there later (e.g. by the helpdesk): `split(conversation_id)` gives the channel n
 credentials and `UserMessage.input_channel`) and the id that channel's output expects.
 No Rasa imports.
 """
+
 from __future__ import annotations
 
 from typing import Tuple
@@ -40,4 +41,4 @@ def split(conversation: str) -> Tuple[str, str]:
 def native_id(channel: str, conversation: str) -> str:
     """The channel's own id for a conversation of that channel (unprefixed ids pass as is)."""
     prefix = PREFIXES[channel] + SEPARATOR
-    return conversation[len(prefix):] if conversation.startswith(prefix) else conversation
+    return conversation[len(prefix) :] if conversation.startswith(prefix) else conversation

@@ -4,6 +4,7 @@
 channel and wraps the output channel in `NativeIdOutput`, which takes the prefix off again
 before a reply goes out, so the channel's own output code sends to the platform's id.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,9 @@ def wrap_output(output: OutputChannel, channel: Text) -> OutputChannel:
     return NativeIdOutput(output, channel)
 
 
-def namespaced(channel: Text, on_new_message: OnNewMessage,
-               limiter: Optional[RateLimiter] = None) -> OnNewMessage:
+def namespaced(
+    channel: Text, on_new_message: OnNewMessage, limiter: Optional[RateLimiter] = None
+) -> OnNewMessage:
     """`on_new_message` for messages whose sender id is the platform's own id.
 
     With a `limiter`, messages over a conversation's limit are dropped without a reply

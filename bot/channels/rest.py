@@ -10,6 +10,7 @@
   in Dutch.
 - Only the plain JSON answer (Rasa's `?stream=true` is not offered).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,11 +37,12 @@ MAX_METADATA_BYTES = _SETTINGS.max_metadata_bytes
 MAX_SENDER_CHARS = 200
 
 
-def validate_body(body: Any, max_chars: int = MAX_MESSAGE_CHARS,
-                  max_metadata_bytes: int = MAX_METADATA_BYTES) -> Dict[str, Any]:
+def validate_body(
+    body: Any, max_chars: int = MAX_MESSAGE_CHARS, max_metadata_bytes: int = MAX_METADATA_BYTES
+) -> Dict[str, Any]:
     """Check a webhook body; raise a 4xx for anything the assistant can't take."""
     if not isinstance(body, dict):
-        raise InvalidUsage("Send a JSON object like {\"sender\": \"id\", \"message\": \"tekst\"}.")
+        raise InvalidUsage('Send a JSON object like {"sender": "id", "message": "tekst"}.')
     sender = body.get("sender")
     if sender is not None and (not isinstance(sender, str) or len(sender) > MAX_SENDER_CHARS):
         raise InvalidUsage(f"'sender' must be a string of at most {MAX_SENDER_CHARS} characters.")
@@ -64,8 +66,11 @@ def client_address(request: Request) -> Optional[str]:
 
 def flood_guard(settings: Optional[Settings] = None) -> FloodGuard:
     settings = settings or Settings.from_env()
-    return FloodGuard.create(settings.rate_limit_conversation, settings.rate_limit_address,
-                             settings.rate_limit_exempt.split(","))
+    return FloodGuard.create(
+        settings.rate_limit_conversation,
+        settings.rate_limit_address,
+        settings.rate_limit_exempt.split(","),
+    )
 
 
 def _reply(sender: Text, text: Text) -> List[Dict[str, Any]]:
@@ -79,9 +84,7 @@ class SafeRestInput(InputChannel):
     def name(cls) -> Text:
         return "rest"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("custom_webhook_SafeRestInput", __name__)
         guard = flood_guard()
 
@@ -97,13 +100,20 @@ class SafeRestInput(InputChannel):
             conversation = conversation_id(self.name(), sender)
             if not guard.allow(conversation, client_address(request)):
                 logger.info("REST: rate limit reached, message refused")
-                return response.json(_reply(sender, TOO_MANY_MESSAGES), status=429,
-                                     headers={"Retry-After": "60"})
+                return response.json(
+                    _reply(sender, TOO_MANY_MESSAGES), status=429, headers={"Retry-After": "60"}
+                )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(
-                    body.get("message"), collector, conversation,
-                    input_channel=self.name(), metadata=body.get("metadata")))
+                await on_new_message(
+                    UserMessage(
+                        body.get("message"),
+                        collector,
+                        conversation,
+                        input_channel=self.name(),
+                        metadata=body.get("metadata"),
+                    )
+                )
             except Exception:
                 logger.exception("REST: the message could not be handled")
                 if not collector.messages:

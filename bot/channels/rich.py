@@ -4,6 +4,7 @@ An action sends a result list as text, buttons and a custom payload. Rasa's
 `OutputChannel.send_response` would send the text and then the payload as two messages;
 the channels of this package instead render the payload once, in their own format.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional

@@ -5,6 +5,7 @@ Rasa's connector checks Slack's request signature (SLACK_SIGNING_SECRET) itself.
 come back through Rasa's own interactive-message handling (the button's ``value`` is the
 payload); link buttons open the page in the browser.
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -27,9 +28,12 @@ class BlocksSlackBot(SlackBot):
         if reply is None:
             await super().send_response(recipient_id, message)
             return
-        await self._post_message(channel=self.slack_channel or recipient_id, as_user=True,
-                                 text=reply.intro or reply.text,
-                                 blocks=render.slack(reply, public_url()))
+        await self._post_message(
+            channel=self.slack_channel or recipient_id,
+            as_user=True,
+            text=reply.intro or reply.text,
+            blocks=render.slack(reply, public_url()),
+        )
 
 
 class SlackInput(RasaSlackInput):
@@ -39,14 +43,11 @@ class SlackInput(RasaSlackInput):
     def name(cls) -> Text:
         return "slack"
 
-    def get_output_channel(self, channel: Optional[Text] = None,
-                           thread_id: Optional[Text] = None) -> OutputChannel:
-        bot = BlocksSlackBot(self.slack_token, channel or self.slack_channel, thread_id,
-                             self.proxy)
+    def get_output_channel(
+        self, channel: Optional[Text] = None, thread_id: Optional[Text] = None
+    ) -> OutputChannel:
+        bot = BlocksSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
         return wrap_output(bot, self.name())
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
-        return super().blueprint(
-            namespaced(self.name(), on_new_message, conversation_limiter()))
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(namespaced(self.name(), on_new_message, conversation_limiter()))

@@ -13,6 +13,7 @@
 - The same limits as REST: message length (MAX_MESSAGE_CHARS), frame size
   (MAX_REQUEST_BYTES), metadata size and the flood limits, each answered in Dutch.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,17 +24,15 @@ import logging
 import secrets
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
-
-from bot.channels.rich import reply_in
-from bot.replies import render
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
 from bot.channels.ids import conversation_id
 from bot.channels.namespacing import wrap_output
 from bot.channels.rest import client_address, flood_guard
+from bot.channels.rich import reply_in
+from bot.replies import render
 from bot.settings import Settings
 from bot.text.notices import MESSAGE_TOO_LONG, TOO_MANY_MESSAGES
 
@@ -63,15 +62,13 @@ class SessionTokens:
         return None
 
 
-
 def allowed_origins(value: Optional[str] = None) -> List[str]:
     """The origins from CORS_ORIGINS (comma-separated), without trailing slashes."""
     raw = Settings.from_env().cors_origins if value is None else value
     return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
 
 
-def origin_allowed(origin: Optional[str], environ: Dict[str, Any],
-                   allowed: Iterable[str]) -> bool:
+def origin_allowed(origin: Optional[str], environ: Dict[str, Any], allowed: Iterable[str]) -> bool:
     """True for the configured origins and for the server's own origin (the demo page).
 
     A request without an Origin header does not come from a web page (scripts,
@@ -103,8 +100,9 @@ class CardsSocketIOOutput(SocketIOOutput):
             await self._send_message(recipient_id, render.widget_message(reply))
 
 
-def with_cards(on_new_message: Callable[[UserMessage], Awaitable[Any]]
-               ) -> Callable[[UserMessage], Awaitable[Any]]:
+def with_cards(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> Callable[[UserMessage], Awaitable[Any]]:
     """Wrap Rasa's message handler so replies go through `CardsSocketIOOutput`."""
 
     async def handler(message: UserMessage) -> Any:
@@ -137,9 +135,7 @@ class SafeSocketIOInput(SocketIOInput):
         channel.allowed_origins = allowed_origins(origins)  # type: ignore[attr-defined]
         return channel
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(with_cards(on_new_message))
         sio = self.sio
         assert sio is not None
@@ -169,8 +165,9 @@ class SafeSocketIOInput(SocketIOInput):
             sio.enter_room = enter_room_sync  # type: ignore[assignment]
         return blueprint
 
-    def _secure_sessions(self, sio: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                         ) -> None:
+    def _secure_sessions(
+        self, sio: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
         """Replace Rasa's session and message handlers (see the module docstring)."""
         settings = Settings.from_env()
         sio.eio.max_http_buffer_size = settings.max_request_bytes
@@ -184,8 +181,7 @@ class SafeSocketIOInput(SocketIOInput):
             return client_address(request) if request is not None else None
 
         async def say(sid: Text, text: Text) -> None:
-            await sio.emit(self.bot_message_evt, {"text": text}, room=sid,
-                           namespace=self.namespace)
+            await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
 
         async def start_session(sid: Text, token: Any = None) -> Text:
             ident = tokens.verify(token)
@@ -225,13 +221,20 @@ class SafeSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
             except ValueError:
                 metadata = {}
-            if not isinstance(metadata, dict) or len(json.dumps(metadata)) > \
-                    settings.max_metadata_bytes:
+            if (
+                not isinstance(metadata, dict)
+                or len(json.dumps(metadata)) > settings.max_metadata_bytes
+            ):
                 metadata = {}
-            await on_new_message(UserMessage(
-                text, wrap_output(CardsSocketIOOutput(sio, self.bot_message_evt), self.name()),
-                conversation,
-                input_channel=self.name(), metadata=metadata))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    wrap_output(CardsSocketIOOutput(sio, self.bot_message_evt), self.name()),
+                    conversation,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
 
         sio.on("session_request", handler=session_request, namespace=self.namespace)
         sio.on("disconnect", handler=disconnect, namespace=self.namespace)

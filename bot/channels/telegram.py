@@ -8,6 +8,7 @@ required); Telegram sends it back in `X-Telegram-Bot-Api-Secret-Token` with ever
 and requests to /webhook and /set_webhook without it get 403. Conversation ids are
 "telegram:<chat id>".
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,9 +33,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.formatting import plain_text
+from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 from bot.channels.rich import public_url, reply_in
 from bot.replies import render
-from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -46,10 +47,12 @@ MAX_CALLBACK_DATA_BYTES = 64  # Telegram's limit for an inline button's payload
 class TelegramOutput(RasaTelegramOutput):
     """Plain text (Telegram shows Markdown symbols as they are without parse_mode)."""
 
-    def __init__(self, access_token: Optional[Text],
-                 api_base_url: Optional[Text] = None) -> None:
-        Bot.__init__(self, access_token,
-                     server=TelegramAPIServer.from_base(api_base_url or DEFAULT_API_BASE_URL))
+    def __init__(self, access_token: Optional[Text], api_base_url: Optional[Text] = None) -> None:
+        Bot.__init__(
+            self,
+            access_token,
+            server=TelegramAPIServer.from_base(api_base_url or DEFAULT_API_BASE_URL),
+        )
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, plain_text(text), **kwargs)
@@ -66,22 +69,24 @@ class TelegramOutput(RasaTelegramOutput):
             markup.row(*[InlineKeyboardButton(**button) for button in row])
         await self.send_message(recipient_id, text, reply_markup=markup)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]],
-                                     button_type: Optional[Text] = None,
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self,
+        recipient_id: Text,
+        text: Text,
+        buttons: List[Dict[Text, Any]],
+        button_type: Optional[Text] = None,
+        **kwargs: Any,
+    ) -> None:
         """One button per row (the Dutch titles are long).
 
         Inline buttons carry the payload (at most 64 bytes); when a payload is longer,
         a reply keyboard sends the title as the user's text instead.
         """
         text = plain_text(text)
-        if all(len(str(b.get("payload", "")).encode()) <= MAX_CALLBACK_DATA_BYTES
-               for b in buttons):
+        if all(len(str(b.get("payload", "")).encode()) <= MAX_CALLBACK_DATA_BYTES for b in buttons):
             markup = InlineKeyboardMarkup()
             for b in buttons:
-                markup.row(InlineKeyboardButton(plain_text(b["title"]),
-                                                callback_data=b["payload"]))
+                markup.row(InlineKeyboardButton(plain_text(b["title"]), callback_data=b["payload"]))
         else:
             markup = ReplyKeyboardMarkup(resize_keyboard=True, one_time_keyboard=True)
             for b in buttons:
@@ -101,10 +106,15 @@ class TelegramInput(RasaTelegramInput):
         if not credentials:
             cls.raise_missing_credentials_exception()
         if not credentials.get("secret_token"):
-            raise ValueError("Telegram: set TELEGRAM_SECRET_TOKEN (a random string of "
-                             "letters, digits, _ and -); without it updates can't be verified.")
-        channel = cls(credentials.get("access_token"), credentials.get("verify"),
-                      credentials.get("webhook_url"))
+            raise ValueError(
+                "Telegram: set TELEGRAM_SECRET_TOKEN (a random string of "
+                "letters, digits, _ and -); without it updates can't be verified."
+            )
+        channel = cls(
+            credentials.get("access_token"),
+            credentials.get("verify"),
+            credentials.get("webhook_url"),
+        )
         channel.api_base_url = credentials.get("api_base_url") or DEFAULT_API_BASE_URL
         channel.secret_token = credentials["secret_token"]
         return channel
@@ -112,11 +122,10 @@ class TelegramInput(RasaTelegramInput):
     api_base_url: Text = DEFAULT_API_BASE_URL
     secret_token: Text = ""
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(
-            namespaced(self.name(), on_new_message, conversation_limiter()))
+            namespaced(self.name(), on_new_message, conversation_limiter())
+        )
 
         @blueprint.middleware("request")
         async def check_secret(request: Request):
@@ -139,8 +148,9 @@ class TelegramInput(RasaTelegramInput):
 
     async def register_webhook(self, bot: Bot) -> None:
         """setWebhook with the secret token (aiogram 2.15's set_webhook() has none)."""
-        await bot.request("setWebhook", {"url": self.webhook_url,
-                                         "secret_token": self.secret_token})
+        await bot.request(
+            "setWebhook", {"url": self.webhook_url, "secret_token": self.secret_token}
+        )
 
     def get_output_channel(self) -> TelegramOutput:
         channel = TelegramOutput(self.access_token, self.api_base_url)

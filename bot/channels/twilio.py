@@ -9,6 +9,7 @@ answer "1" is turned into the first option's payload. Also:
 - conversation ids are "twilio:" + the sender ("twilio:+316...", "twilio:whatsapp:+316...");
 - TWILIO_API_BASE_URL: another API host (the tests' stand-in); default Twilio's.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 from bot.channels.formatting import ChoiceMemory, numbered_choices, plain_text
+from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 from bot.channels.rich import reply_in
 from bot.replies import render
-from bot.channels.namespacing import conversation_limiter, namespaced, wrap_output
 
 logger = logging.getLogger(__name__)
 
@@ -43,17 +44,22 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any):
         if url.startswith(DEFAULT_API_BASE_URL):
-            url = self.base_url + url[len(DEFAULT_API_BASE_URL):]
+            url = self.base_url + url[len(DEFAULT_API_BASE_URL) :]
         return super().request(method, url, *args, **kwargs)
 
 
 class TwilioOutput(RasaTwilioOutput):
     """Plain text, numbered choices, and the right sender number per channel."""
 
-    def __init__(self, account_sid: Optional[Text], auth_token: Optional[Text],
-                 twilio_number: Optional[Text], whatsapp_number: Optional[Text] = None,
-                 memory: Optional[ChoiceMemory] = None,
-                 api_base_url: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        account_sid: Optional[Text],
+        auth_token: Optional[Text],
+        twilio_number: Optional[Text],
+        whatsapp_number: Optional[Text] = None,
+        memory: Optional[ChoiceMemory] = None,
+        api_base_url: Optional[Text] = None,
+    ) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         self.whatsapp_number = whatsapp_number
         self.memory = memory or ChoiceMemory()
@@ -71,8 +77,9 @@ class TwilioOutput(RasaTwilioOutput):
         for part in plain_text(text).strip().split("\n\n"):
             await self._send_message({**message, "body": part})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         self.memory.remember(recipient_id, buttons)
         await self.send_text_message(recipient_id, numbered_choices(text, buttons))
 
@@ -87,11 +94,13 @@ class TwilioOutput(RasaTwilioOutput):
         await self.send_text_message(recipient_id, text)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
-        await self._send_message({"to": recipient_id, "from_": self._from(recipient_id),
-                                  "media_url": [image]})
+        await self._send_message(
+            {"to": recipient_id, "from_": self._from(recipient_id), "media_url": [image]}
+        )
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
         if not json_message.get("messaging_service_sid"):
             json_message.setdefault("from_", self._from(recipient_id))
         await super().send_custom_json(recipient_id, json_message, **kwargs)
@@ -109,10 +118,15 @@ class TwilioInput(RasaTwilioInput):
         if not credentials:
             cls.raise_missing_credentials_exception()
         if not credentials.get("webhook_url") or not credentials.get("auth_token"):
-            raise ValueError("Twilio: set TWILIO_WEBHOOK_URL (the URL entered in Twilio) and "
-                             "TWILIO_AUTH_TOKEN; without them requests can't be verified.")
-        channel = cls(credentials.get("account_sid"), credentials.get("auth_token"),
-                      credentials.get("twilio_number"))
+            raise ValueError(
+                "Twilio: set TWILIO_WEBHOOK_URL (the URL entered in Twilio) and "
+                "TWILIO_AUTH_TOKEN; without them requests can't be verified."
+            )
+        channel = cls(
+            credentials.get("account_sid"),
+            credentials.get("auth_token"),
+            credentials.get("twilio_number"),
+        )
         channel.whatsapp_number = credentials.get("whatsapp_number")
         channel.webhook_url = credentials.get("webhook_url")
         channel.api_base_url = credentials.get("api_base_url")
@@ -126,21 +140,26 @@ class TwilioInput(RasaTwilioInput):
         self.memory = ChoiceMemory()
 
     def get_output_channel(self) -> OutputChannel:
-        return wrap_output(TwilioOutput(self.account_sid, self.auth_token, self.twilio_number,
-                                        self.whatsapp_number, self.memory, self.api_base_url),
-                           self.name())
+        return wrap_output(
+            TwilioOutput(
+                self.account_sid,
+                self.auth_token,
+                self.twilio_number,
+                self.whatsapp_number,
+                self.memory,
+                self.api_base_url,
+            ),
+            self.name(),
+        )
 
     def _signature_ok(self, request: Request) -> bool:
         if not self.webhook_url or not self.auth_token:
             return False
         params = {key: values[0] for key, values in request.form.items()}
         signature = request.headers.get("X-Twilio-Signature", "")
-        return RequestValidator(self.auth_token or "").validate(
-            self.webhook_url, params, signature)
+        return RequestValidator(self.auth_token or "").validate(self.webhook_url, params, signature)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         twilio_webhook = Blueprint("twilio_webhook", __name__)
         on_new_message = namespaced(self.name(), on_new_message, conversation_limiter())
 
@@ -157,7 +176,8 @@ class TwilioInput(RasaTwilioInput):
             text = request.form.get("Body")
             if self._is_location_message(request):
                 text = "/locationData{{'Latitude': {lat},'Longitude': {long}}}".format(
-                    lat=request.form.get("Latitude"), long=request.form.get("Longitude"))
+                    lat=request.form.get("Latitude"), long=request.form.get("Longitude")
+                )
             if not sender or text is None:
                 logger.debug("Twilio webhook: message without sender or text")
                 return response.text("", status=204)
@@ -166,9 +186,15 @@ class TwilioInput(RasaTwilioInput):
             payload = self.memory.resolve(sender, text)
             self.memory.forget(sender)
             try:
-                await on_new_message(UserMessage(
-                    payload or text, self.get_output_channel(), sender,
-                    input_channel=self.name(), metadata=self.get_metadata(request)))
+                await on_new_message(
+                    UserMessage(
+                        payload or text,
+                        self.get_output_channel(),
+                        sender,
+                        input_channel=self.name(),
+                        metadata=self.get_metadata(request),
+                    )
+                )
             except Exception:
                 logger.exception("Twilio: the message could not be handled")
                 if self.debug_mode:

@@ -5,6 +5,7 @@ prefix ("/webchat") is kept as it is by `urljoin("/webhooks/", "/webchat")`.
 The channel receives no messages itself: the widget talks to the socketio channel.
 It also serves "In mijn agenda": /webchat/agenda/<event id>.ics (bot/catalog/calendar.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -69,15 +70,21 @@ async def calendar_file(event_id: str) -> HTTPResponse:
         event = await asyncio.to_thread(find_event, event_id)
     except Exception:
         logger.exception("Could not load the events for a calendar file")
-        return response.text("De agenda is nu niet beschikbaar. Probeer het later nog eens.",
-                             status=503)
+        return response.text(
+            "De agenda is nu niet beschikbaar. Probeer het later nog eens.", status=503
+        )
     if event is None:
         return response.text("Dit evenement bestaat niet (meer).", status=404)
     return response.raw(
-        event_ics(event, now()), content_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename(event)}"',
-                 "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",
-                 "Cross-Origin-Resource-Policy": "cross-origin"})
+        event_ics(event, now()),
+        content_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename(event)}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
 
 
 def _headers(name: str) -> Dict[str, str]:
@@ -105,9 +112,7 @@ class WebchatInput(InputChannel):
     def url_prefix(self) -> Text:
         return "/webchat"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webchat = Blueprint("webchat", __name__)
 
         async def serve(name: str) -> HTTPResponse:
@@ -119,7 +124,8 @@ class WebchatInput(InputChannel):
                     f"{name} is missing: run `make web` (npm ci in web/).", status=503
                 )
             return await response.file(
-                path, headers=_headers(name),
+                path,
+                headers=_headers(name),
                 mime_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
             )
 
@@ -132,7 +138,9 @@ class WebchatInput(InputChannel):
         async def index(_: Request) -> HTTPResponse:
             return await serve("index.html")
 
-        @webchat.route("/<name:(widget\\.js|widget\\.css|demo\\.css|index\\.html)>", methods=["GET"])
+        @webchat.route(
+            "/<name:(widget\\.js|widget\\.css|demo\\.css|index\\.html)>", methods=["GET"]
+        )
         async def static_file(_: Request, name: str) -> HTTPResponse:
             return await serve(name)
 

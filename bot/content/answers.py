@@ -1,4 +1,5 @@
 """Dutch answer texts built from programme entries."""
+
 from __future__ import annotations
 
 from bot.content.schema import Topic

@@ -1,4 +1,5 @@
 """Load and validate the programme data; errors name the file, the entry and the field."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ class Programme:
         return self.topics[topic_id]
 
 
-def _describe(path: "Path | str", raw: Any, error: Mapping[str, Any]) -> str:
+def _describe(path: Path | str, raw: Any, error: Mapping[str, Any]) -> str:
     """Turn one pydantic error into 'file: entry: field: message'."""
     loc = list(error["loc"])
     parts = [str(path)]
@@ -62,7 +63,7 @@ def load_file(path: Path, model: Type[M]) -> M:
     return validate(path, raw, model)
 
 
-def validate(path: "Path | str", raw: Any, model: Type[M]) -> M:
+def validate(path: Path | str, raw: Any, model: Type[M]) -> M:
     """Validate already-parsed data (from a file or a feed) against ``model``."""
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected a mapping at the top level")

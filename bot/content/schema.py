@@ -1,4 +1,5 @@
 """Schema of the programme data files in data/programme/."""
+
 from __future__ import annotations
 
 from typing import List, Literal, Optional

@@ -1,4 +1,5 @@
 """Choosing which programme topic answers a question."""
+
 from __future__ import annotations
 
 from typing import Iterable, Optional
@@ -11,7 +12,7 @@ FAQ_PREFIX = "faq/"
 def topic_from_response_key(key: Optional[str]) -> Optional[str]:
     """'faq/lol' -> 'lol'; anything else -> None."""
     if key and key.startswith(FAQ_PREFIX):
-        return key[len(FAQ_PREFIX):]
+        return key[len(FAQ_PREFIX) :]
     return None
 
 

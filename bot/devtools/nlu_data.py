@@ -1,4 +1,5 @@
 """The held-out NLU test sets (tests/nlu/*.yml) as labelled examples, for tests and benchmarks."""
+
 from __future__ import annotations
 
 import re

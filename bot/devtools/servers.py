@@ -1,4 +1,5 @@
 """Start the real action server and Rasa server on free ports (for tests and benchmarks)."""
+
 from __future__ import annotations
 
 import socket
@@ -67,8 +68,11 @@ class ActionServer:
     def start(self) -> ActionServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                action_server_cmd(self.port), cwd=PROJECT_ROOT, env=self.env,
-                stdout=out, stderr=subprocess.STDOUT,
+                action_server_cmd(self.port),
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         wait_until(f"{self.url}/health", 60, self.proc)
         return self
@@ -99,16 +103,29 @@ class RasaServer:
     def start(self) -> RasaServer:
         credentials = self.log.parent / f"credentials-{self.port}.yml"
         write_credentials(credentials, self.env)
-        cmd = rasa_server_cmd(PROJECT_ROOT, self.port, self.endpoints,
-                              Settings.from_env().cors_origins, model=self.model,
-                              credentials=credentials) + self.extra_args
+        cmd = (
+            rasa_server_cmd(
+                PROJECT_ROOT,
+                self.port,
+                self.endpoints,
+                Settings.from_env().cors_origins,
+                model=self.model,
+                credentials=credentials,
+            )
+            + self.extra_args
+        )
         env = {**self.env, "RASA_TOKEN": TOKEN}  # never on the command line (bot/serve.py)
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env,
-                                         stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         try:
-            wait_until(f"{self.url}/status?token={TOKEN}", self.start_timeout, self.proc,
-                       ok=lambda r: r.ok and bool(r.json().get("model_file")))
+            wait_until(
+                f"{self.url}/status?token={TOKEN}",
+                self.start_timeout,
+                self.proc,
+                ok=lambda r: r.ok and bool(r.json().get("model_file")),
+            )
         except Exception:
             self.stop()  # never leave a half-started server behind
             raise
@@ -132,22 +149,33 @@ class RasaServer:
             conversation = sender
         except ValueError:
             conversation = conversation_id("rest", sender)
-        resp = requests.get(f"{self.url}/conversations/{quote(conversation, safe=':+')}/tracker",
-                            params={"token": TOKEN, "include_events": "ALL"}, timeout=30)
+        resp = requests.get(
+            f"{self.url}/conversations/{quote(conversation, safe=':+')}/tracker",
+            params={"token": TOKEN, "include_events": "ALL"},
+            timeout=30,
+        )
         resp.raise_for_status()
         return resp.json()
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
         """Send one message over the REST channel and return the bot's messages."""
-        resp = requests.post(f"{self.url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=timeout)
+        resp = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=timeout,
+        )
         resp.raise_for_status()
         return resp.json()
 
 
-def start_rasa(workdir: Path, env: Dict[str, str], action_url: str,
-               port: Optional[int] = None, name: str = "rasa-server",
-               model: Optional[Path] = None) -> RasaServer:
+def start_rasa(
+    workdir: Path,
+    env: Dict[str, str],
+    action_url: str,
+    port: Optional[int] = None,
+    name: str = "rasa-server",
+    model: Optional[Path] = None,
+) -> RasaServer:
     """A Rasa server whose endpoints file is generated from `env` (as `make run` does)."""
     port = port or free_port()
     env = {**env, "ACTION_SERVER_URL": f"{action_url}/webhook"}
@@ -160,8 +188,12 @@ def pair_env(workdir: Path, env_extra: Optional[Dict[str, str]] = None) -> Dict[
     return server_env(Settings.from_env(), {"DATA_DIR": str(workdir / "var"), **(env_extra or {})})
 
 
-def start_pair(workdir: Path, env_extra: Optional[Dict[str, str]] = None,
-               rasa_port: Optional[int] = None, model: Optional[Path] = None):
+def start_pair(
+    workdir: Path,
+    env_extra: Optional[Dict[str, str]] = None,
+    rasa_port: Optional[int] = None,
+    model: Optional[Path] = None,
+):
     """An action server and a Rasa server that talks to it, each on a free port.
 
     `rasa_port`: a port chosen beforehand (when the environment must name it, e.g.

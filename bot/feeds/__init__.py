@@ -2,6 +2,7 @@
 
 Pure Python (no Rasa imports). Start with ``LiveCatalog.from_settings(catalog, settings)``.
 """
+
 from bot.feeds.live import LiveCatalog, Snapshot
 from bot.feeds.source import Feed, FeedError, FeedResult
 

@@ -2,6 +2,7 @@
 
 Used by the action server (search) and by the Rasa server (calendar files of events).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -4,6 +4,7 @@ JSON feeds are a list of objects in the same shape as the YAML entries and are v
 same schema and cross-checks; one invalid entry rejects the whole body (the caller then keeps the
 last good copy), and the error names the feed, the entry and the field.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,15 @@ from icalendar import Calendar
 
 from bot.catalog import matching
 from bot.catalog.loader import Catalog, check_events, check_offers, check_opportunities
-from bot.catalog.schema import AMSTERDAM, Event, Offer, OffersFile, OpportunitiesFile, Opportunity, local
+from bot.catalog.schema import (
+    AMSTERDAM,
+    Event,
+    Offer,
+    OffersFile,
+    OpportunitiesFile,
+    Opportunity,
+    local,
+)
 from bot.catalog.words import ONLINE_PATTERN
 from bot.content.loader import DataError, validate
 from bot.feeds.source import FeedError
@@ -44,11 +53,14 @@ def parse_offers(body: bytes, catalog: Catalog, name: str = "OFFERS_JSON_URL") -
     return offers
 
 
-def parse_opportunities(body: bytes, catalog: Catalog, now: datetime,
-                        name: str = "OPPORTUNITIES_JSON_URL") -> List[Opportunity]:
+def parse_opportunities(
+    body: bytes, catalog: Catalog, now: datetime, name: str = "OPPORTUNITIES_JSON_URL"
+) -> List[Opportunity]:
     """Opportunities from a JSON list; same schema and checks as data/programme/inkoopvragen.yml."""
     try:
-        entries = validate(name, {"inkoopvragen": _json_list(body, name)}, OpportunitiesFile).inkoopvragen
+        entries = validate(
+            name, {"inkoopvragen": _json_list(body, name)}, OpportunitiesFile
+        ).inkoopvragen
         check_opportunities(name, entries, catalog.categories)
     except DataError as exc:
         raise FeedError(str(exc)) from exc
@@ -82,7 +94,7 @@ def _categories(component: Any) -> List[str]:
 
 
 def _event_id(uid: str, start: datetime) -> str:
-    digest = hashlib.sha1(f"{uid}|{start.isoformat()}".encode("utf-8")).hexdigest()[:12]
+    digest = hashlib.sha1(f"{uid}|{start.isoformat()}".encode()).hexdigest()[:12]
     return f"ics-{digest}"
 
 
@@ -95,8 +107,9 @@ def _kind(categories: Iterable[str], title: str, catalog: Catalog) -> str:
     return found_in_title[0] if found_in_title else DEFAULT_KIND
 
 
-def parse_ics(body: bytes, catalog: Catalog, name: str = "EVENTS_ICS_URL",
-              organizer: Optional[str] = None) -> List[Event]:
+def parse_ics(
+    body: bytes, catalog: Catalog, name: str = "EVENTS_ICS_URL", organizer: Optional[str] = None
+) -> List[Event]:
     """Events from an iCalendar feed. Recurring events (RRULE) give their first date only."""
     try:
         calendar = Calendar.from_ical(body)
@@ -137,16 +150,28 @@ def _event(component: Any, catalog: Catalog, source: str, default_organizer: str
     categories = _categories(component)
     url = _text(component, "URL") or source_link(source)
     organizer = component.get("ORGANIZER")
-    organizer_name = (organizer.params.get("CN") if organizer is not None and hasattr(organizer, "params")
-                      else None) or default_organizer
+    organizer_name = (
+        organizer.params.get("CN")
+        if organizer is not None and hasattr(organizer, "params")
+        else None
+    ) or default_organizer
     online = bool(ONLINE_PATTERN.search(" ".join([location, title])))
     kind = _kind(categories, title, catalog)
     theme = ", ".join(c for c in categories if not matching.resolve(c, catalog.event_kinds))
     return Event(
-        id=_event_id(_text(component, "UID") or title, start), titel=title, soort=kind,
-        start=start, end=end, locatie=location or ("online" if online else "onbekend"), online=online,
-        thema=theme, organisator=str(organizer_name), aanmelden=url, omschrijving=description or None,
-        status="vastgesteld", bronnen=[source_link(source)],
+        id=_event_id(_text(component, "UID") or title, start),
+        titel=title,
+        soort=kind,
+        start=start,
+        end=end,
+        locatie=location or ("online" if online else "onbekend"),
+        online=online,
+        thema=theme,
+        organisator=str(organizer_name),
+        aanmelden=url,
+        omschrijving=description or None,
+        status="vastgesteld",
+        bronnen=[source_link(source)],
     )
 
 

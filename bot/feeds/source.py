@@ -6,6 +6,7 @@ good copy (or the embedded data) marked ``stale``, and the download still fills 
 next caller. After a failure the source is left alone for ``backoff`` seconds, so a broken source
 does not slow down every answer.
 """
+
 from __future__ import annotations
 
 import logging
@@ -117,7 +118,7 @@ class Feed(Generic[T]):
         """The freshest usable items; waits at most until ``deadline`` (clock time) or ``wait`` s."""
         return self.collect(self.refresh(), deadline)
 
-    def collect(self, run: Optional["_Run"], deadline: Optional[float] = None) -> FeedResult[T]:
+    def collect(self, run: Optional[_Run], deadline: Optional[float] = None) -> FeedResult[T]:
         """The result for a download started with ``refresh()`` (or None: no download needed)."""
         if self.url is None:
             return FeedResult(self.embedded(), "embedded", None, stale=False)
@@ -149,8 +150,12 @@ class Feed(Generic[T]):
             run = _Run(threading.Event(), wait_until=now + self.wait)
             self._running = run
         budget = self.timeout * (self.retries + 1) + 0.5
-        thread = threading.Thread(target=self._download, args=(run, self.clock() + budget), daemon=True,
-                                  name=f"feed-{self.name}")
+        thread = threading.Thread(
+            target=self._download,
+            args=(run, self.clock() + budget),
+            daemon=True,
+            name=f"feed-{self.name}",
+        )
         thread.start()
         return run
 
@@ -203,8 +208,12 @@ class Feed(Generic[T]):
         if remaining <= 0:
             raise FeedError("no time left")
         timeout = min(self.timeout, remaining)
-        with self.session.get(self.url, timeout=(min(1.0, timeout), timeout), stream=True,
-                              headers={"User-Agent": USER_AGENT}) as response:
+        with self.session.get(
+            self.url,
+            timeout=(min(1.0, timeout), timeout),
+            stream=True,
+            headers={"User-Agent": USER_AGENT},
+        ) as response:
             if response.status_code >= 500:
                 raise ServerError(f"HTTP {response.status_code}")
             if response.status_code != 200:

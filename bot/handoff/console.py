@@ -7,6 +7,7 @@ makes one). Sessions are random tokens in a cookie; only their SHA-256 is stored
 DATA_DIR), and they expire after CONSOLE_SESSION_MINUTES. Five wrong passwords for one name
 lock that name for a minute.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,10 @@ def parse_accounts(value: str) -> Dict[str, str]:
         name, sep, hashed = entry.partition(":")
         name, hashed = name.strip(), hashed.strip()
         if not sep or not NAME_PATTERN.match(name) or not hashed.startswith("$argon2"):
-            raise AccountError("CONSOLE_ACCOUNTS: each entry is name:argon2-hash "
-                               "(make one with `python -m bot console-account NAME`)")
+            raise AccountError(
+                "CONSOLE_ACCOUNTS: each entry is name:argon2-hash "
+                "(make one with `python -m bot console-account NAME`)"
+            )
         accounts[name] = hashed
     return accounts
 
@@ -111,8 +114,10 @@ class Sessions:
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS console_session (token_hash TEXT PRIMARY KEY,"
-                       " agent TEXT NOT NULL, expires_at REAL NOT NULL)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS console_session (token_hash TEXT PRIMARY KEY,"
+                " agent TEXT NOT NULL, expires_at REAL NOT NULL)"
+            )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -131,8 +136,10 @@ class Sessions:
         token = secrets.token_urlsafe(32)
         with self._connect() as db:
             db.execute("DELETE FROM console_session WHERE expires_at < ?", (self.clock(),))
-            db.execute("INSERT INTO console_session VALUES (?, ?, ?)",
-                       (self._digest(token), agent, self.clock() + self.lifetime))
+            db.execute(
+                "INSERT INTO console_session VALUES (?, ?, ?)",
+                (self._digest(token), agent, self.clock() + self.lifetime),
+            )
         return token
 
     def agent(self, token: Optional[str]) -> Optional[str]:
@@ -140,8 +147,10 @@ class Sessions:
         if not token or len(token) > 200:
             return None
         with self._connect() as db:
-            row = db.execute("SELECT agent, expires_at FROM console_session WHERE token_hash = ?",
-                             (self._digest(token),)).fetchone()
+            row = db.execute(
+                "SELECT agent, expires_at FROM console_session WHERE token_hash = ?",
+                (self._digest(token),),
+            ).fetchone()
         if row is None or row[1] < self.clock():
             return None
         return row[0]
@@ -149,5 +158,6 @@ class Sessions:
     def end(self, token: Optional[str]) -> None:
         if token:
             with self._connect() as db:
-                db.execute("DELETE FROM console_session WHERE token_hash = ?",
-                           (self._digest(token),))
+                db.execute(
+                    "DELETE FROM console_session WHERE token_hash = ?", (self._digest(token),)
+                )

@@ -6,6 +6,7 @@
 - What the user reads: the Dutch texts below (B1, "je").
 - `ContactRequest`: what goes into the outbox, with its reference number (`new_reference`).
 """
+
 from __future__ import annotations
 
 import re
@@ -78,10 +79,12 @@ SAVE_FAILED = (
 )
 
 _CANCEL = re.compile(r"^\s*(stop|stoppen|annuleer|annuleren|laat maar|cancel)\W*$", re.IGNORECASE)
-_CALLBACK = re.compile(r"terug\s*bel|bel\w* (me|mij) (terug|op)|mail\w* (me|mij)|contactverzoek",
-                       re.IGNORECASE)
-_KEEP = re.compile(r"^\s*(ja|jawel|klopt|ja,? klopt|ja,? dat klopt|prima|goed|oké|ok|correct)\W*$",
-                   re.IGNORECASE)
+_CALLBACK = re.compile(
+    r"terug\s*bel|bel\w* (me|mij) (terug|op)|mail\w* (me|mij)|contactverzoek", re.IGNORECASE
+)
+_KEEP = re.compile(
+    r"^\s*(ja|jawel|klopt|ja,? klopt|ja,? dat klopt|prima|goed|oké|ok|correct)\W*$", re.IGNORECASE
+)
 
 
 def new_reference() -> str:
@@ -99,7 +102,7 @@ def keeps_draft(text: Optional[str], intent: Optional[str]) -> bool:
 
 
 def wants_callback(text: Optional[str]) -> bool:
-    """"Kan iemand mij terugbellen?": a contact request rather than a live chat."""
+    """ "Kan iemand mij terugbellen?": a contact request rather than a live chat."""
     return bool(_CALLBACK.search(text or ""))
 
 
@@ -116,8 +119,9 @@ def is_second_miss(events: Iterable[Mapping[str, Any]]) -> bool:
     return len(intents) == 2 and all(i in MISSES for i in intents)
 
 
-def consent_asked_last(events: Iterable[Mapping[str, Any]],
-                       slot: str = names.SLOT_HANDOFF_OFFER) -> bool:
+def consent_asked_last(
+    events: Iterable[Mapping[str, Any]], slot: str = names.SLOT_HANDOFF_OFFER
+) -> bool:
     """True when the bot's last turn (before the latest user message) asked consent.
 
     The consent question sets `slot` to "consent"; an answer only counts for the question the
@@ -149,7 +153,8 @@ class ContactRequest:
     channel: str = ""
     transcript: List[Dict[str, Any]] = field(default_factory=list)
     created_at: str = field(
-        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds")
+    )
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)

@@ -11,6 +11,7 @@ Configuration (see the README's table):
 
 Pure Python: no Rasa imports.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,7 +70,8 @@ def parse_schedule(text: str) -> Schedule:
         match = _PART.match(part)
         if not match:
             raise OfficeHoursError(
-                f"cannot read {part!r}: write e.g. 'mon-fri 09:00-17:00, sat 10:00-12:00'")
+                f"cannot read {part!r}: write e.g. 'mon-fri 09:00-17:00, sat 10:00-12:00'"
+            )
         start, end = _time(match["start"]), _time(match["end"])
         if end <= start:
             raise OfficeHoursError(f"closing time is not after opening time in {part!r}")
@@ -83,7 +85,8 @@ def parse_dates(text: str) -> FrozenSet[date]:
         return frozenset(date.fromisoformat(d.strip()) for d in text.split(",") if d.strip())
     except ValueError as error:
         raise OfficeHoursError(
-            f"OFFICE_CLOSED_DAYS: {error} (use 2026-12-24,2026-12-31)") from error
+            f"OFFICE_CLOSED_DAYS: {error} (use 2026-12-24,2026-12-31)"
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,13 @@ class OfficeHours:
     closed_days: FrozenSet[date] = frozenset()
 
     @classmethod
-    def parse(cls, hours: str = DEFAULT_OFFICE_HOURS, timezone: str = DEFAULT_TIMEZONE,
-              country: str = DEFAULT_HOLIDAYS, closed_days: str = "") -> OfficeHours:
+    def parse(
+        cls,
+        hours: str = DEFAULT_OFFICE_HOURS,
+        timezone: str = DEFAULT_TIMEZONE,
+        country: str = DEFAULT_HOLIDAYS,
+        closed_days: str = "",
+    ) -> OfficeHours:
         try:
             zone = ZoneInfo(timezone)
         except Exception as error:  # ZoneInfoNotFoundError, ValueError
@@ -110,8 +118,12 @@ class OfficeHours:
     @classmethod
     def from_settings(cls, settings: Any) -> OfficeHours:
         """From `bot.settings.Settings` (office_hours, office_timezone, office_holidays, ...)."""
-        return cls.parse(settings.office_hours, settings.office_timezone,
-                         settings.office_holidays, settings.office_closed_days)
+        return cls.parse(
+            settings.office_hours,
+            settings.office_timezone,
+            settings.office_holidays,
+            settings.office_closed_days,
+        )
 
     def holiday(self, day: date) -> Optional[str]:
         """The name of the public holiday or closed day on `day`, else None."""
@@ -129,8 +141,10 @@ class OfficeHours:
         if self.holiday(local.date()):
             return False
         moment = local.time().replace(tzinfo=None)
-        return any(start <= moment < end or (end == time.max and moment >= start)
-                   for start, end in self.schedule.get(local.weekday(), ()))
+        return any(
+            start <= moment < end or (end == time.max and moment >= start)
+            for start, end in self.schedule.get(local.weekday(), ())
+        )
 
     def describe(self) -> str:
         """A short Dutch description for the user: 'maandag tot en met vrijdag 09:00-17:00'."""
@@ -146,9 +160,13 @@ class OfficeHours:
                 groups.append(([day], spans))
         parts = []
         for days, spans in groups:
-            when = (names[days[0]] if len(days) == 1
-                    else f"{names[days[0]]} tot en met {names[days[-1]]}")
+            when = (
+                names[days[0]]
+                if len(days) == 1
+                else f"{names[days[0]]} tot en met {names[days[-1]]}"
+            )
             hours = " en ".join(
-                f"{s:%H:%M}-{'24:00' if e == time.max else format(e, '%H:%M')}" for s, e in spans)
+                f"{s:%H:%M}-{'24:00' if e == time.max else format(e, '%H:%M')}" for s, e in spans
+            )
             parts.append(f"{when} {hours}")
         return "; ".join(parts) or "op dit moment niet"

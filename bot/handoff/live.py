@@ -8,6 +8,7 @@ transaction, so two employees can never take the same conversation (`take`).
 A handover moves through: waiting -> active (an employee took it) -> closed; or waiting ->
 cancelled (the user chose a contact request instead). Pure Python: no Rasa imports.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,9 +84,14 @@ class Handoff:
 
     def as_json(self) -> Dict[str, Any]:
         return {
-            "id": self.id, "conversation_id": self.conversation_id, "channel": self.channel,
-            "status": self.status, "agent": self.agent, "transcript": self.transcript,
-            "created_at": _iso(self.created_at), "taken_at": _iso(self.taken_at),
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "channel": self.channel,
+            "status": self.status,
+            "agent": self.agent,
+            "transcript": self.transcript,
+            "created_at": _iso(self.created_at),
+            "taken_at": _iso(self.taken_at),
             "closed_at": _iso(self.closed_at),
         }
 
@@ -102,8 +108,13 @@ class Message:
     created_at: float
 
     def as_json(self) -> Dict[str, Any]:
-        return {"id": self.id, "from": self.sender, "agent": self.agent, "text": self.text,
-                "at": _iso(self.created_at)}
+        return {
+            "id": self.id,
+            "from": self.sender,
+            "agent": self.agent,
+            "text": self.text,
+            "at": _iso(self.created_at),
+        }
 
 
 def _iso(ts: Optional[float]) -> Optional[str]:
@@ -140,8 +151,7 @@ def database_path(data_dir: Path) -> Path:
 class LiveDesk:
     """The queue of handovers and their messages (see the module docstring)."""
 
-    def __init__(self, settings: Any = None, path: Optional[Path] = None,
-                 clock=time.time) -> None:
+    def __init__(self, settings: Any = None, path: Optional[Path] = None, clock=time.time) -> None:
         if path is None:
             if settings is None:
                 from bot.settings import Settings
@@ -181,10 +191,17 @@ class LiveDesk:
     @staticmethod
     def _handoff(row: sqlite3.Row) -> Handoff:
         return Handoff(
-            id=row["id"], conversation_id=row["conversation_id"], channel=row["channel"],
-            status=row["status"], agent=row["agent"], transcript=json.loads(row["transcript"]),
-            created_at=row["created_at"], taken_at=row["taken_at"], closed_at=row["closed_at"],
-            offered_at=row["offered_at"], announced_at=row["announced_at"],
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            channel=row["channel"],
+            status=row["status"],
+            agent=row["agent"],
+            transcript=json.loads(row["transcript"]),
+            created_at=row["created_at"],
+            taken_at=row["taken_at"],
+            closed_at=row["closed_at"],
+            offered_at=row["offered_at"],
+            announced_at=row["announced_at"],
         )
 
     # ------------------------------------------------------------------ queue
@@ -198,13 +215,21 @@ class LiveDesk:
         with self._transaction() as db:
             row = db.execute(
                 "SELECT * FROM live_handoff WHERE conversation_id = ? AND status IN (?, ?)",
-                (conversation_id, *OPEN_STATES)).fetchone()
+                (conversation_id, *OPEN_STATES),
+            ).fetchone()
             if row is None:
                 db.execute(
                     "INSERT INTO live_handoff (conversation_id, channel, status, transcript,"
                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (conversation_id, channel or "unknown", WAITING,
-                     json.dumps(normalise_transcript(transcript), ensure_ascii=False), now, now))
+                    (
+                        conversation_id,
+                        channel or "unknown",
+                        WAITING,
+                        json.dumps(normalise_transcript(transcript), ensure_ascii=False),
+                        now,
+                        now,
+                    ),
+                )
             elif row["status"] == ACTIVE:
                 return 0
         logger.debug("Queued a conversation for the live desk (channel %s)", channel)
@@ -215,13 +240,15 @@ class LiveDesk:
         with self._connect() as db:
             row = db.execute(
                 "SELECT created_at, id FROM live_handoff WHERE conversation_id = ? AND status = ?",
-                (conversation_id, WAITING)).fetchone()
+                (conversation_id, WAITING),
+            ).fetchone()
             if row is None:
                 return None
             ahead = db.execute(
                 "SELECT COUNT(*) FROM live_handoff WHERE status = ? AND (created_at < ? OR "
                 "(created_at = ? AND id < ?))",
-                (WAITING, row["created_at"], row["created_at"], row["id"])).fetchone()[0]
+                (WAITING, row["created_at"], row["created_at"], row["id"]),
+            ).fetchone()[0]
         return ahead + 1
 
     def open_handoff(self, conversation_id: str) -> Optional[Handoff]:
@@ -229,7 +256,8 @@ class LiveDesk:
         with self._connect() as db:
             row = db.execute(
                 "SELECT * FROM live_handoff WHERE conversation_id = ? AND status IN (?, ?)",
-                (conversation_id, *OPEN_STATES)).fetchone()
+                (conversation_id, *OPEN_STATES),
+            ).fetchone()
         return self._handoff(row) if row else None
 
     def get(self, handoff_id: int) -> Optional[Handoff]:
@@ -243,7 +271,9 @@ class LiveDesk:
         with self._connect() as db:
             rows = db.execute(
                 f"SELECT * FROM live_handoff WHERE status IN ({marks}) "
-                "ORDER BY created_at, id LIMIT ?", (*statuses, limit)).fetchall()
+                "ORDER BY created_at, id LIMIT ?",
+                (*statuses, limit),
+            ).fetchall()
         return [self._handoff(r) for r in rows]
 
     def take(self, handoff_id: int, agent: str) -> bool:
@@ -252,17 +282,22 @@ class LiveDesk:
         with self._connect() as db:
             cursor = db.execute(
                 "UPDATE live_handoff SET status = ?, agent = ?, taken_at = ?, updated_at = ? "
-                "WHERE id = ? AND status = ?", (ACTIVE, agent, now, now, handoff_id, WAITING))
+                "WHERE id = ? AND status = ?",
+                (ACTIVE, agent, now, now, handoff_id, WAITING),
+            )
         taken = cursor.rowcount == 1
-        logger.debug("Take of handoff %s by an employee: %s", handoff_id,
-                     "ok" if taken else "refused")
+        logger.debug(
+            "Take of handoff %s by an employee: %s", handoff_id, "ok" if taken else "refused"
+        )
         return taken
 
     def close(self, handoff_id: int, agent: Optional[str] = None) -> bool:
         """Close an active handover (by its employee, when `agent` is given)."""
         now = self.clock()
-        query = ("UPDATE live_handoff SET status = ?, closed_at = ?, updated_at = ? "
-                 "WHERE id = ? AND status = ?")
+        query = (
+            "UPDATE live_handoff SET status = ?, closed_at = ?, updated_at = ? "
+            "WHERE id = ? AND status = ?"
+        )
         params: List[Any] = [CLOSED, now, now, handoff_id, ACTIVE]
         if agent is not None:
             query += " AND agent = ?"
@@ -277,7 +312,8 @@ class LiveDesk:
             cursor = db.execute(
                 "UPDATE live_handoff SET status = ?, closed_at = ?, updated_at = ? "
                 "WHERE conversation_id = ? AND status = ?",
-                (CANCELLED, now, now, conversation_id, WAITING))
+                (CANCELLED, now, now, conversation_id, WAITING),
+            )
         return cursor.rowcount == 1
 
     def mark(self, handoff_id: int, column: str) -> bool:
@@ -288,15 +324,18 @@ class LiveDesk:
         with self._connect() as db:
             cursor = db.execute(
                 f"UPDATE live_handoff SET {column} = ?, updated_at = ? "
-                f"WHERE id = ? AND {column} IS NULL", (now, now, handoff_id))
+                f"WHERE id = ? AND {column} IS NULL",
+                (now, now, handoff_id),
+            )
         return cursor.rowcount == 1
 
     def unannounced(self) -> List[Handoff]:
         """Waiting handovers the Rasa server has not yet announced (webhook, widget)."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT * FROM live_handoff WHERE status = ? AND announced_at IS NULL "
-                "ORDER BY id", (WAITING,)).fetchall()
+                "SELECT * FROM live_handoff WHERE status = ? AND announced_at IS NULL ORDER BY id",
+                (WAITING,),
+            ).fetchall()
         return [self._handoff(r) for r in rows]
 
     def overdue(self, wait_seconds: float) -> List[Handoff]:
@@ -305,18 +344,26 @@ class LiveDesk:
             rows = db.execute(
                 "SELECT * FROM live_handoff WHERE status = ? AND offered_at IS NULL "
                 "AND created_at <= ? ORDER BY id",
-                (WAITING, self.clock() - wait_seconds)).fetchall()
+                (WAITING, self.clock() - wait_seconds),
+            ).fetchall()
         return [self._handoff(r) for r in rows]
 
     # ------------------------------------------------------------------ messages
-    def add_message(self, handoff_id: int, sender: str, text: str,
-                    agent: Optional[str] = None, delivered: bool = True) -> Message:
+    def add_message(
+        self,
+        handoff_id: int,
+        sender: str,
+        text: str,
+        agent: Optional[str] = None,
+        delivered: bool = True,
+    ) -> Message:
         now = self.clock()
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO live_message (handoff_id, sender, agent, text, created_at, delivered)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (handoff_id, sender, agent, text, now, int(delivered)))
+                (handoff_id, sender, agent, text, now, int(delivered)),
+            )
             db.execute("UPDATE live_handoff SET updated_at = ? WHERE id = ?", (now, handoff_id))
         return Message(cursor.lastrowid, handoff_id, sender, agent, text, now)
 
@@ -324,9 +371,12 @@ class LiveDesk:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT * FROM live_message WHERE handoff_id = ? AND id > ? ORDER BY id",
-                (handoff_id, after)).fetchall()
-        return [Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"],
-                        r["created_at"]) for r in rows]
+                (handoff_id, after),
+            ).fetchall()
+        return [
+            Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"], r["created_at"])
+            for r in rows
+        ]
 
     def mark_pending(self, message_id: int) -> None:
         """The user's channel cannot push: deliver with the reply to their next message."""
@@ -336,28 +386,40 @@ class LiveDesk:
     def undelivered(self, conversation_id: str) -> List[Message]:
         """Messages for a user on a channel that cannot push (REST); marks them delivered."""
         with self._connect() as db:  # the common case, nothing pending: no write lock
-            if db.execute(
+            if (
+                db.execute(
                     "SELECT 1 FROM live_message m JOIN live_handoff h ON h.id = m.handoff_id "
                     "WHERE h.conversation_id = ? AND m.delivered = 0 LIMIT 1",
-                    (conversation_id,)).fetchone() is None:
+                    (conversation_id,),
+                ).fetchone()
+                is None
+            ):
                 return []
         with self._transaction() as db:
             rows = db.execute(
                 "SELECT m.* FROM live_message m JOIN live_handoff h ON h.id = m.handoff_id "
                 "WHERE h.conversation_id = ? AND m.delivered = 0 ORDER BY m.id",
-                (conversation_id,)).fetchall()
+                (conversation_id,),
+            ).fetchall()
             db.execute(
                 "UPDATE live_message SET delivered = 1 WHERE delivered = 0 AND handoff_id IN "
-                "(SELECT id FROM live_handoff WHERE conversation_id = ?)", (conversation_id,))
-        return [Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"],
-                        r["created_at"]) for r in rows]
+                "(SELECT id FROM live_handoff WHERE conversation_id = ?)",
+                (conversation_id,),
+            )
+        return [
+            Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"], r["created_at"])
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ duty
     def seen(self, agent: str) -> None:
         """An employee is on duty now (the console or the live-chat API calls this)."""
         with self._connect() as db:
-            db.execute("INSERT INTO live_duty (agent, seen_at) VALUES (?, ?) ON CONFLICT(agent) "
-                       "DO UPDATE SET seen_at = excluded.seen_at", (agent, self.clock()))
+            db.execute(
+                "INSERT INTO live_duty (agent, seen_at) VALUES (?, ?) ON CONFLICT(agent) "
+                "DO UPDATE SET seen_at = excluded.seen_at",
+                (agent, self.clock()),
+            )
 
     def off_duty(self, agent: str) -> None:
         with self._connect() as db:
@@ -366,8 +428,9 @@ class LiveDesk:
     def agents_on_duty(self) -> bool:
         """True when an employee was seen in the last DUTY_SECONDS."""
         with self._connect() as db:
-            row = db.execute("SELECT COUNT(*) FROM live_duty WHERE seen_at >= ?",
-                             (self.clock() - DUTY_SECONDS,)).fetchone()
+            row = db.execute(
+                "SELECT COUNT(*) FROM live_duty WHERE seen_at >= ?", (self.clock() - DUTY_SECONDS,)
+            ).fetchone()
         return row[0] > 0
 
     # ------------------------------------------------------------------ retention
@@ -375,8 +438,12 @@ class LiveDesk:
         """Delete handovers (with their messages) last changed before `before`; return count."""
         cutoff = before.timestamp()
         with self._transaction() as db:
-            ids = [r[0] for r in db.execute(
-                "SELECT id FROM live_handoff WHERE updated_at < ?", (cutoff,)).fetchall()]
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM live_handoff WHERE updated_at < ?", (cutoff,)
+                ).fetchall()
+            ]
             db.executemany("DELETE FROM live_message WHERE handoff_id = ?", [(i,) for i in ids])
             db.executemany("DELETE FROM live_handoff WHERE id = ?", [(i,) for i in ids])
             db.execute("DELETE FROM live_duty WHERE seen_at < ?", (cutoff,))

@@ -2,6 +2,7 @@
 
 `python -m bot purge-handoff [--days N]` prints how many it removed. Pure Python.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -10,8 +11,9 @@ from typing import Any, Dict, Optional
 from bot.handoff.outbox import Outbox
 
 
-def purge(settings: Any, days: Optional[int] = None,
-          now: Optional[datetime] = None) -> Dict[str, int]:
+def purge(
+    settings: Any, days: Optional[int] = None, now: Optional[datetime] = None
+) -> Dict[str, int]:
     """Delete what is older than `days` (default: the setting); counts per store."""
     keep = settings.handoff_retention_days if days is None else days
     before = (now or datetime.now(timezone.utc)) - timedelta(days=keep)

@@ -3,6 +3,7 @@
 The lead will unify this with `bot/text/redact.py` (another branch); same contract:
 `redact(text) -> str`. Pure Python.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,5 +22,6 @@ def redact(text: str) -> str:
     text = _EMAIL.sub("[e-mail]", str(text))
     text = _IBAN.sub("[iban]", text)
     text = _PHONE.sub(
-        lambda m: "[bsn]" if _BSN.fullmatch(m.group(0).strip()) else "[telefoon]", text)
+        lambda m: "[bsn]" if _BSN.fullmatch(m.group(0).strip()) else "[telefoon]", text
+    )
     return text

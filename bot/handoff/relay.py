@@ -17,6 +17,7 @@ Employee messages go out through the output channel of the user's own channel: t
 room of the widget (marked as from an employee), Telegram and other push channels through their
 `get_output_channel()`, and for REST (no push) with the reply to the user's next message.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,12 +42,18 @@ from bot.handoff.webhook import WebhookSender
 logger = logging.getLogger(__name__)
 
 AGENT_LABEL = "Medewerker"
-TEXT_TAKEN = ("Je chat nu met een medewerker van de gemeente. Dit is een mens, geen "
-              "computer. Stel je vraag gerust.")
-TEXT_CLOSED = ("De medewerker heeft het gesprek afgesloten. Je chat nu weer met de digitale "
-               "assistent. Heb je nog een vraag? Stel hem gerust.")
-TEXT_OFFER = ("Er is nu nog geen medewerker vrij. Wil je niet langer wachten? Doe dan een "
-              "contactverzoek: de gemeente belt of mailt je terug. Je kunt ook blijven wachten.")
+TEXT_TAKEN = (
+    "Je chat nu met een medewerker van de gemeente. Dit is een mens, geen "
+    "computer. Stel je vraag gerust."
+)
+TEXT_CLOSED = (
+    "De medewerker heeft het gesprek afgesloten. Je chat nu weer met de digitale "
+    "assistent. Heb je nog een vraag? Stel hem gerust."
+)
+TEXT_OFFER = (
+    "Er is nu nog geen medewerker vrij. Wil je niet langer wachten? Doe dan een "
+    "contactverzoek: de gemeente belt of mailt je terug. Je kunt ook blijven wachten."
+)
 BUTTON_CONTACT = "Contactverzoek doen"
 BUTTON_WAIT = "Ik wacht nog even"
 
@@ -57,7 +64,7 @@ META_KEY = "handoff"
 def recipient_id(conversation_id: str, channel: str) -> str:
     """The id the channel knows the user by (without a `channel:` namespace, if any)."""
     prefix = f"{channel}:"
-    return conversation_id[len(prefix):] if conversation_id.startswith(prefix) else conversation_id
+    return conversation_id[len(prefix) :] if conversation_id.startswith(prefix) else conversation_id
 
 
 def is_contact_request(text: Optional[str]) -> bool:
@@ -81,8 +88,7 @@ class Relay:
         self.desk = desk
         self.settings = settings
         self.interval = interval
-        self.webhook = WebhookSender(settings.handoff_webhook_url,
-                                     settings.handoff_webhook_secret)
+        self.webhook = WebhookSender(settings.handoff_webhook_url, settings.handoff_webhook_secret)
         self.app: Any = None
         self._task: Optional[asyncio.Task] = None
         self._outputs: Dict[str, Optional[OutputChannel]] = {}
@@ -117,8 +123,11 @@ class Relay:
             await self._flush_pending(conversation_id, message)
             return False
         # The user leaves the queue for a contact request: the bot takes over again.
-        if (handoff.status == WAITING and is_contact_request(message.text)
-                and await asyncio.to_thread(self.desk.cancel, conversation_id)):
+        if (
+            handoff.status == WAITING
+            and is_contact_request(message.text)
+            and await asyncio.to_thread(self.desk.cancel, conversation_id)
+        ):
             logger.debug("Handoff %s cancelled for a contact request", handoff.id)
             await self._append(conversation_id, *resumed())
             await self._status(handoff, "cancelled")
@@ -130,8 +139,9 @@ class Relay:
         stored = await asyncio.to_thread(self.desk.add_message, handoff.id, "user", text)
         logger.debug("Relayed a user message of handoff %s (%s)", handoff.id, handoff.status)
         await self._log_user_message(agent, message)
-        await self.webhook.send("message.user", {**self._event(handoff), "message":
-                                                 stored.as_json()})
+        await self.webhook.send(
+            "message.user", {**self._event(handoff), "message": stored.as_json()}
+        )
         await self._flush_pending(conversation_id, message)
         return True
 
@@ -142,13 +152,20 @@ class Relay:
         except Exception:  # the transcript in the live desk has it anyway
             logger.exception("Could not parse a relayed message; logging it without intent")
             parse = {"intent": {}, "entities": []}
-        event = UserUttered(message.text, parse.get("intent"), parse.get("entities"), parse,
-                            input_channel=message.input_channel, message_id=message.message_id,
-                            metadata={**(message.metadata or {}), META_KEY: "relayed"})
+        event = UserUttered(
+            message.text,
+            parse.get("intent"),
+            parse.get("entities"),
+            parse,
+            input_channel=message.input_channel,
+            message_id=message.message_id,
+            metadata={**(message.metadata or {}), META_KEY: "relayed"},
+        )
         await self._append(message.sender_id, event, agent=agent)
 
-    async def _append(self, conversation_id: str, *events: Any,
-                      agent: Optional[Agent] = None) -> None:
+    async def _append(
+        self, conversation_id: str, *events: Any, agent: Optional[Agent] = None
+    ) -> None:
         agent = agent or self._agent()
         if agent is None or agent.processor is None:
             return
@@ -168,8 +185,13 @@ class Relay:
             await message.output_channel.send_text_message(message.sender_id, label + item.text)
 
     # ------------------------------------------------------------------ to the user
-    async def deliver(self, handoff: Handoff, stored: Message, state: Optional[str] = None,
-                      buttons: Optional[List[Dict[str, str]]] = None) -> None:
+    async def deliver(
+        self,
+        handoff: Handoff,
+        stored: Message,
+        state: Optional[str] = None,
+        buttons: Optional[List[Dict[str, str]]] = None,
+    ) -> None:
         """Send a stored message to the user in their own channel (from "agent" or "system")."""
         text, sender = stored.text, stored.sender
         channel = self._input_channel(handoff.channel)
@@ -181,8 +203,9 @@ class Relay:
                 payload[META_KEY]["label"] = AGENT_LABEL
             if buttons:
                 payload["quick_replies"] = [{"content_type": "text", **b} for b in buttons]
-            await sio.emit(getattr(channel, "bot_message_evt", "bot_uttered"), payload,
-                           room=recipient)
+            await sio.emit(
+                getattr(channel, "bot_message_evt", "bot_uttered"), payload, room=recipient
+            )
             return
         output = await self._output(channel) if channel is not None else None
         if output is None:
@@ -214,9 +237,11 @@ class Relay:
         channel = self._input_channel(handoff.channel)
         sio = getattr(channel, "sio", None)
         if sio is not None:
-            await sio.emit(getattr(channel, "bot_message_evt", "bot_uttered"),
-                           {"text": "", META_KEY: {"from": "system", "state": state}},
-                           room=recipient_id(handoff.conversation_id, handoff.channel))
+            await sio.emit(
+                getattr(channel, "bot_message_evt", "bot_uttered"),
+                {"text": "", META_KEY: {"from": "system", "state": state}},
+                room=recipient_id(handoff.conversation_id, handoff.channel),
+            )
 
     # ------------------------------------------------------------------ employee actions
     async def take(self, handoff_id: int, agent_name: str) -> bool:
@@ -226,8 +251,9 @@ class Relay:
         handoff = await asyncio.to_thread(self.desk.get, handoff_id)
         assert handoff is not None
         stored = await asyncio.to_thread(self.desk.add_message, handoff_id, "system", TEXT_TAKEN)
-        await self._append(handoff.conversation_id,
-                           BotUttered(TEXT_TAKEN, metadata={META_KEY: "taken"}))
+        await self._append(
+            handoff.conversation_id, BotUttered(TEXT_TAKEN, metadata={META_KEY: "taken"})
+        )
         await self.deliver(handoff, stored, state=ACTIVE)
         await self.webhook.send("handover.taken", {**self._event(handoff), "agent": agent_name})
         return True
@@ -237,10 +263,13 @@ class Relay:
         handoff = await asyncio.to_thread(self.desk.get, handoff_id)
         if handoff is None or handoff.status != ACTIVE or handoff.agent != agent_name:
             return None
-        stored = await asyncio.to_thread(self.desk.add_message, handoff_id, "agent", text,
-                                         agent_name)
-        await self._append(handoff.conversation_id,
-                           BotUttered(text, metadata={META_KEY: "agent", "agent": agent_name}))
+        stored = await asyncio.to_thread(
+            self.desk.add_message, handoff_id, "agent", text, agent_name
+        )
+        await self._append(
+            handoff.conversation_id,
+            BotUttered(text, metadata={META_KEY: "agent", "agent": agent_name}),
+        )
         await self.deliver(handoff, stored, state=ACTIVE)
         return stored
 
@@ -251,8 +280,10 @@ class Relay:
         handoff = await asyncio.to_thread(self.desk.get, handoff_id)
         assert handoff is not None
         stored = await asyncio.to_thread(self.desk.add_message, handoff_id, "system", TEXT_CLOSED)
-        await self._append(handoff.conversation_id,
-                           *resumed(BotUttered(TEXT_CLOSED, metadata={META_KEY: "closed"})))
+        await self._append(
+            handoff.conversation_id,
+            *resumed(BotUttered(TEXT_CLOSED, metadata={META_KEY: "closed"})),
+        )
         await self.deliver(handoff, stored, state="closed")
         await self.webhook.send("handover.closed", {**self._event(handoff), "agent": agent_name})
         logger.debug("Handoff %s closed; the bot resumes", handoff_id)
@@ -274,26 +305,39 @@ class Relay:
         for handoff in await asyncio.to_thread(self.desk.unannounced):
             if await asyncio.to_thread(self.desk.mark, handoff.id, "announced_at"):
                 await self._status(handoff, WAITING)
-                await self.webhook.send("handover.started", {
-                    **self._event(handoff), "transcript": handoff.transcript})
+                await self.webhook.send(
+                    "handover.started", {**self._event(handoff), "transcript": handoff.transcript}
+                )
         wait = float(self.settings.handoff_wait_seconds)
         for handoff in await asyncio.to_thread(self.desk.overdue, wait):
             if await asyncio.to_thread(self.desk.mark, handoff.id, "offered_at"):
-                logger.debug("Handoff %s not taken in %s s: offering a contact request",
-                             handoff.id, wait)
-                stored = await asyncio.to_thread(self.desk.add_message, handoff.id, "system",
-                                                 TEXT_OFFER)
-                await self._append(handoff.conversation_id,
-                                   BotUttered(TEXT_OFFER, metadata={META_KEY: "offer"}))
-                await self.deliver(handoff, stored, state=WAITING, buttons=[
-                    {"title": BUTTON_CONTACT, "payload": names.payload(names.REQUEST_CONTACT)},
-                    {"title": BUTTON_WAIT, "payload": BUTTON_WAIT},
-                ])
+                logger.debug(
+                    "Handoff %s not taken in %s s: offering a contact request", handoff.id, wait
+                )
+                stored = await asyncio.to_thread(
+                    self.desk.add_message, handoff.id, "system", TEXT_OFFER
+                )
+                await self._append(
+                    handoff.conversation_id, BotUttered(TEXT_OFFER, metadata={META_KEY: "offer"})
+                )
+                await self.deliver(
+                    handoff,
+                    stored,
+                    state=WAITING,
+                    buttons=[
+                        {"title": BUTTON_CONTACT, "payload": names.payload(names.REQUEST_CONTACT)},
+                        {"title": BUTTON_WAIT, "payload": BUTTON_WAIT},
+                    ],
+                )
 
     @staticmethod
     def _event(handoff: Handoff) -> Dict[str, Any]:
-        return {"handoff_id": handoff.id, "conversation_id": handoff.conversation_id,
-                "channel": handoff.channel, "at": time.time()}
+        return {
+            "handoff_id": handoff.id,
+            "conversation_id": handoff.conversation_id,
+            "channel": handoff.channel,
+            "at": time.time(),
+        }
 
 
 # ---------------------------------------------------------------------- installation

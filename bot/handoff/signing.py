@@ -11,6 +11,7 @@ and refuses a timestamp more than `tolerance` seconds away from its clock (a rep
 request). Within the tolerance a receiver refuses a signature it has seen before
 (`ReplayGuard`). Pure Python: no Rasa imports.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,13 @@ def sign(secret: str, body: bytes, now: Optional[float] = None) -> Dict[str, str
     return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature(secret, timestamp, body)}
 
 
-def verify(secret: str, headers: Mapping[str, str], body: bytes,
-           now: Optional[float] = None, tolerance: int = DEFAULT_TOLERANCE) -> bool:
+def verify(
+    secret: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: Optional[float] = None,
+    tolerance: int = DEFAULT_TOLERANCE,
+) -> bool:
     """True when the headers carry a valid, fresh signature of `body`."""
     if not secret:
         return False

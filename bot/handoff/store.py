@@ -3,6 +3,7 @@
 One file shared by every process (action servers, the purge command, the console): WAL mode,
 a busy timeout, and short transactions. Pure Python: no Rasa imports.
 """
+
 from __future__ import annotations
 
 import sqlite3

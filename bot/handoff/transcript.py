@@ -3,6 +3,7 @@
 A transcript is a list of `{"from": "user"|"bot", "text": str, "at": ISO time}` (the form the
 live desk, `bot.handoff.live.normalise_transcript`, accepts too). Pure Python: no Rasa imports.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -16,8 +17,17 @@ MAX_TURNS = 200
 MAX_TEXT = 2000
 # Intents whose messages are about the handoff itself, not the user's question.
 NOT_A_QUESTION = {
-    names.GREET, names.GOODBYE, names.THANK, names.AFFIRM, names.DENY, names.REQUEST_HUMAN,
-    names.REQUEST_CONTACT, names.FRUSTRATION, names.BOT_CHALLENGE, names.HELP, names.MORE,
+    names.GREET,
+    names.GOODBYE,
+    names.THANK,
+    names.AFFIRM,
+    names.DENY,
+    names.REQUEST_HUMAN,
+    names.REQUEST_CONTACT,
+    names.FRUSTRATION,
+    names.BOT_CHALLENGE,
+    names.HELP,
+    names.MORE,
 }
 SPEAKERS = {"user": "Inwoner", "bot": "Assistent", "agent": "Medewerker"}
 
@@ -50,8 +60,9 @@ def from_events(events: Iterable[Mapping[str, Any]], limit: int = MAX_TURNS) -> 
         else:
             continue
         if text.strip():
-            turns.append({"from": kind, "text": text[:MAX_TEXT],
-                          "at": _iso(event.get("timestamp"))})
+            turns.append(
+                {"from": kind, "text": text[:MAX_TEXT], "at": _iso(event.get("timestamp"))}
+            )
     return turns[-limit:]
 
 
@@ -73,8 +84,9 @@ def to_text(turns: List[Turn]) -> str:
     for turn in turns:
         when = (turn.get("at") or "")[:19].replace("T", " ")
         who = SPEAKERS.get(turn.get("from", ""), turn.get("from", ""))
-        lines.append(f"[{when}] {who}: {turn.get('text', '')}" if when else
-                     f"{who}: {turn.get('text', '')}")
+        lines.append(
+            f"[{when}] {who}: {turn.get('text', '')}" if when else f"{who}: {turn.get('text', '')}"
+        )
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ the number is normalised: spaces, dashes, dots and brackets go, and `+31 (0)6...
 E-mail addresses are checked with the `email-validator` library (syntax only, no DNS look-up:
 the assistant must work offline and must not leak the domain a user typed). Pure Python.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,8 @@ EMAIL_MAX_LENGTH = 254
 
 # A run that looks like a phone number: starts with + or a digit, digits with separators.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w@.])\+?\d[\d\s\-./()]{2,24}\d(?![\w@])|(?<![\w@])\d{4,6}(?!\w)")
+    r"(?<![\w@.])\+?\d[\d\s\-./()]{2,24}\d(?![\w@])|(?<![\w@])\d{4,6}(?!\w)"
+)
 _EMAIL_CANDIDATE = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
 _SEPARATORS = re.compile(r"[\s\-./()]")
 

@@ -4,6 +4,7 @@ Each event is POSTed as JSON with the headers of `bot.handoff.signing`. Delivery
 forget from the Rasa server's event loop, with a few retries and backoff; a failure is logged
 (without the message text) and never blocks the conversation.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,9 @@ TIMEOUT_SECONDS = 10
 
 
 def body_of(event: str, data: Dict[str, Any]) -> bytes:
-    return json.dumps({"event": event, **data}, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    return json.dumps({"event": event, **data}, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 class WebhookSender:
@@ -35,8 +37,10 @@ class WebhookSender:
         self._session: Optional[aiohttp.ClientSession] = None
         self._tasks: Set[asyncio.Task] = set()
         if self.url and not self.secret:
-            logger.warning("HANDOFF_WEBHOOK_URL is set without HANDOFF_WEBHOOK_SECRET: "
-                           "the live-chat webhook is off")
+            logger.warning(
+                "HANDOFF_WEBHOOK_URL is set without HANDOFF_WEBHOOK_SECRET: "
+                "the live-chat webhook is off"
+            )
 
     @property
     def enabled(self) -> bool:
@@ -53,7 +57,8 @@ class WebhookSender:
     async def _deliver(self, event: str, body: bytes) -> bool:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+            )
         for attempt in range(1, RETRIES + 1):
             headers = {"Content-Type": "application/json", **sign(self.secret, body)}
             try:
@@ -61,14 +66,22 @@ class WebhookSender:
                     if resp.status < 300:
                         logger.debug("Webhook %s delivered", event)
                         return True
-                    logger.warning("Live-chat webhook %s answered HTTP %s (attempt %s)",
-                                   event, resp.status, attempt)
+                    logger.warning(
+                        "Live-chat webhook %s answered HTTP %s (attempt %s)",
+                        event,
+                        resp.status,
+                        attempt,
+                    )
                     if 400 <= resp.status < 500 and resp.status != 429:
                         return False
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                logger.warning("Live-chat webhook %s failed (attempt %s): %s", event, attempt,
-                               type(error).__name__)
-            await asyncio.sleep(2 ** attempt)
+                logger.warning(
+                    "Live-chat webhook %s failed (attempt %s): %s",
+                    event,
+                    attempt,
+                    type(error).__name__,
+                )
+            await asyncio.sleep(2**attempt)
         return False
 
     async def drain(self) -> None:

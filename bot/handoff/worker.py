@@ -4,6 +4,7 @@ It runs as a daemon thread inside the action server (`bot.serve actions`, which 
 starts), so no extra process is needed; after a restart of every process it picks up where
 the outbox says it stopped. Several action servers may run it at once: deliveries are leased.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,12 @@ MAX_BACKOFF_SECONDS = 3600.0
 POLL_SECONDS = 2.0
 
 
-def backoff(attempts: int, base: float, cap: float = MAX_BACKOFF_SECONDS,
-            jitter: Callable[[], float] = random.random) -> float:
+def backoff(
+    attempts: int,
+    base: float,
+    cap: float = MAX_BACKOFF_SECONDS,
+    jitter: Callable[[], float] = random.random,
+) -> float:
     """Seconds to wait after the `attempts`-th failure: base * 2^(n-1), at most `cap`, +-10%."""
     delay = min(base * (2 ** min(max(attempts - 1, 0), 30)), cap)
     return delay * (0.9 + 0.2 * jitter())
@@ -31,9 +36,15 @@ def backoff(attempts: int, base: float, cap: float = MAX_BACKOFF_SECONDS,
 class Worker:
     """Delivers due outbox rows through the configured adapters."""
 
-    def __init__(self, outbox: Outbox, adapters: List[Adapter], retry_seconds: float = 30.0,
-                 lease_seconds: float = 120.0, poll_seconds: float = POLL_SECONDS,
-                 max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        adapters: List[Adapter],
+        retry_seconds: float = 30.0,
+        lease_seconds: float = 120.0,
+        poll_seconds: float = POLL_SECONDS,
+        max_backoff: float = MAX_BACKOFF_SECONDS,
+    ) -> None:
         self.outbox = outbox
         self.adapters: Dict[str, Adapter] = {a.name: a for a in adapters}
         self.retry_seconds = retry_seconds
@@ -48,11 +59,14 @@ class Worker:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Worker:
-        return cls(Outbox.from_settings(settings), configured(settings),
-                   retry_seconds=settings.handoff_retry_seconds,
-                   max_backoff=settings.handoff_retry_max_seconds,
-                   poll_seconds=min(POLL_SECONDS, settings.handoff_retry_seconds),
-                   lease_seconds=max(60.0, 8 * settings.handoff_timeout_seconds))
+        return cls(
+            Outbox.from_settings(settings),
+            configured(settings),
+            retry_seconds=settings.handoff_retry_seconds,
+            max_backoff=settings.handoff_retry_max_seconds,
+            poll_seconds=min(POLL_SECONDS, settings.handoff_retry_seconds),
+            lease_seconds=max(60.0, 8 * settings.handoff_timeout_seconds),
+        )
 
     def run_once(self) -> int:
         """Try every due delivery once; return how many were delivered."""
@@ -72,11 +86,18 @@ class Worker:
         except Exception as error:  # any failure: keep it, try again later
             delay = backoff(job.attempts, self.retry_seconds, self.max_backoff)
             message = redact(f"{type(error).__name__}: {error}")
-            logger.warning("handoff %s via %s failed (attempt %d), next try in %.0f s: %s",
-                           job.request.reference, job.adapter, job.attempts, delay, message,
-                           exc_info=not isinstance(error, (OSError, RuntimeError)))
-            self.outbox.retry_later(job.request.reference, job.adapter,
-                                    self.outbox.clock() + delay, message)
+            logger.warning(
+                "handoff %s via %s failed (attempt %d), next try in %.0f s: %s",
+                job.request.reference,
+                job.adapter,
+                job.attempts,
+                delay,
+                message,
+                exc_info=not isinstance(error, (OSError, RuntimeError)),
+            )
+            self.outbox.retry_later(
+                job.request.reference, job.adapter, self.outbox.clock() + delay, message
+            )
             return 0
         self.outbox.delivered(job.request.reference, job.adapter)
         logger.info("handoff %s delivered via %s", job.request.reference, job.adapter)

@@ -10,6 +10,7 @@ probability per label, so the ranking can offer the likeliest meanings when the 
 `response_selector` in the shape of Rasa's `ResponseSelector` (read by `action_programme_answer`).
 Why this instead of DIET + ResponseSelector: docs/nlu-pipeline.md.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,12 +48,14 @@ class TextModel:
 
     def __init__(self, c: float = 30.0, max_iter: int = 1000, random_state: int = 1) -> None:
         self.vectorizers = [
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                            token_pattern=r"(?u)\b\w+\b"),
+            TfidfVectorizer(
+                analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
+            ),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
         ]
-        self.clf = LogisticRegression(C=c, max_iter=max_iter, class_weight="balanced",
-                                      random_state=random_state)
+        self.clf = LogisticRegression(
+            C=c, max_iter=max_iter, class_weight="balanced", random_state=random_state
+        )
 
     def _features(self, texts: Sequence[str], fit: bool = False):
         texts = [t.lower() for t in texts]
@@ -99,16 +102,26 @@ class _LinearComponent(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"C": 30.0, "max_iter": 1000, "ranking_length": 10, "random_seed": 1}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[TextModel] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[TextModel] = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
         self.model = model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> _LinearComponent:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> _LinearComponent:
         return cls(config, model_storage, resource)
 
     @classmethod
@@ -116,8 +129,11 @@ class _LinearComponent(GraphComponent):
         return ["sklearn", "skops"]
 
     def _new_model(self) -> TextModel:
-        return TextModel(c=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
-                         random_state=int(self.config["random_seed"]))
+        return TextModel(
+            c=float(self.config["C"]),
+            max_iter=int(self.config["max_iter"]),
+            random_state=int(self.config["random_seed"]),
+        )
 
     def _fit(self, texts: List[str], labels: List[str]) -> Resource:
         if len(set(labels)) < 2:
@@ -131,8 +147,14 @@ class _LinearComponent(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> _LinearComponent:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> _LinearComponent:
         import skops.io as sio
 
         try:
@@ -172,11 +194,16 @@ class LinearIntentClassifier(_LinearComponent, IntentClassifier):
         rankings = self.model.rank([m.get(TEXT) or "" for m in todo])
         for message, ranking in zip(todo, rankings, strict=True):
             top = ranking[: int(self.config["ranking_length"])]
-            message.set(INTENT, {INTENT_NAME_KEY: top[0][0], PREDICTED_CONFIDENCE_KEY: top[0][1]},
-                        add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [
-                {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in top
-            ], add_to_output=True)
+            message.set(
+                INTENT,
+                {INTENT_NAME_KEY: top[0][0], PREDICTED_CONFIDENCE_KEY: top[0][1]},
+                add_to_output=True,
+            )
+            message.set(
+                INTENT_RANKING_KEY,
+                [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in top],
+                add_to_output=True,
+            )
         return messages
 
 
@@ -195,8 +222,10 @@ def selector_output(retrieval_intent: str, ranking: List[Tuple[str, float]]) -> 
                 "utter_action": f"utter_{key}",
                 "template_name": f"utter_{key}",
             },
-            "ranking": [{"id": None, PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: k}
-                        for k, p in ranking],
+            "ranking": [
+                {"id": None, PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: k}
+                for k, p in ranking
+            ],
         },
     }
 
@@ -211,10 +240,14 @@ class LinearResponseSelector(_LinearComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["retrieval_intent"]
-        examples = [m for m in training_data.intent_examples
-                    if m.get(INTENT) == intent and m.get(INTENT_RESPONSE_KEY) and m.get(TEXT)]
-        return self._fit([m.get(TEXT) for m in examples],
-                         [m.get(INTENT_RESPONSE_KEY) for m in examples])
+        examples = [
+            m
+            for m in training_data.intent_examples
+            if m.get(INTENT) == intent and m.get(INTENT_RESPONSE_KEY) and m.get(TEXT)
+        ]
+        return self._fit(
+            [m.get(TEXT) for m in examples], [m.get(INTENT_RESPONSE_KEY) for m in examples]
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:

@@ -7,6 +7,7 @@ check), so a turn stays fast. The tracker keeps the full text (Rasa builds `User
 the original message). `GuardFallback` goes last: it turns a marked message into `nlu_fallback`,
 so `action_fallback` answers it politely.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -19,8 +20,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text.guard import contains_markup, has_letters_or_digits, strip_markup
 from bot import names
+from bot.text.guard import contains_markup, has_letters_or_digits, strip_markup
 
 GUARD_KEY = names.GUARD_KEY
 FALLBACK_INTENT = names.NLU_FALLBACK
@@ -97,10 +98,13 @@ class GuardFallback(_Stateless):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             if message.get(GUARD_KEY):
-                message.set(INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0},
-                            add_to_output=True)
+                message.set(
+                    INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True
+                )
                 ranking = message.get(INTENT_RANKING_KEY) or []
-                message.set(INTENT_RANKING_KEY,
-                            [{"name": FALLBACK_INTENT, "confidence": 1.0}] + ranking,
-                            add_to_output=True)
+                message.set(
+                    INTENT_RANKING_KEY,
+                    [{"name": FALLBACK_INTENT, "confidence": 1.0}] + ranking,
+                    add_to_output=True,
+                )
         return messages

@@ -4,6 +4,7 @@ Components: the Dutch tokenizer, lookup lemmas from spacy-lookups-data, and an
 EntityRuler whose patterns come from the programme data. Rasa's SpacyNLP loads the
 saved directory by path at run time (the model archive does not contain it).
 """
+
 from __future__ import annotations
 
 import hashlib

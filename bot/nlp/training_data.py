@@ -1,15 +1,16 @@
 """Write the generated parts of the Rasa training data (synonyms, retrieval responses)."""
+
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import yaml
-
-from typing import Optional
 
 from bot.catalog.loader import Catalog
 from bot.content.loader import Programme
 from bot.nlp.vocabulary import CATALOG_LABELS, TOPIC_LABEL, synonyms, vocabularies
+
 
 class _Dumper(yaml.SafeDumper):
     """Writes multi-line strings as YAML block literals, the way Rasa data is written."""

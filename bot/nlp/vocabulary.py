@@ -4,6 +4,7 @@ Labels: `onderwerp` (programme topics), `categorie`, `soort` (event kinds), `imp
 data/programme/categorieen.yml) and `locatie` (online or in Haarlem). A new category or synonym in
 the data becomes a pattern, a synonym and a lookup entry after `make run` rebuilds and retrains.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Iterable, List, Mapping, Optional
@@ -37,8 +38,9 @@ def topic_terms(programme: Programme) -> Dict[str, List[str]]:
     return terms
 
 
-def vocabularies(programme: Programme, catalog: Optional[Catalog] = None
-                 ) -> Dict[str, Dict[str, List[str]]]:
+def vocabularies(
+    programme: Programme, catalog: Optional[Catalog] = None
+) -> Dict[str, Dict[str, List[str]]]:
     """Entity label -> {canonical value: [surface forms]}."""
     vocab = {TOPIC_LABEL: topic_terms(programme)}
     if catalog is not None:

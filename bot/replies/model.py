@@ -5,6 +5,7 @@ Actions build a `Reply` and hand it to Rasa as text plus buttons plus a custom p
 and renders it in its own format (bot/replies/render.py). Channels that know nothing of the
 payload still show the text and buttons. Pure Python: no Rasa imports.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,20 +45,30 @@ class ResultItem:
     calendar_path: Optional[str] = None
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "number": self.number, "title": self.title,
-                "facts": list(self.facts),
-                "link": {"title": self.link.title, "url": self.link.url},
-                "details": {"title": self.detail[0], "payload": self.detail[1]},
-                "calendar": self.calendar_path}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "facts": list(self.facts),
+            "link": {"title": self.link.title, "url": self.link.url},
+            "details": {"title": self.detail[0], "payload": self.detail[1]},
+            "calendar": self.calendar_path,
+        }
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> ResultItem:
         link, detail = data["link"], data["details"]
-        return cls(kind=str(data["kind"]), id=str(data["id"]), number=int(data["number"]),
-                   title=str(data["title"]), facts=[str(f) for f in data.get("facts") or []],
-                   link=Link(str(link["title"]), str(link["url"])),
-                   detail=(str(detail["title"]), str(detail["payload"])),
-                   calendar_path=data.get("calendar") or None)
+        return cls(
+            kind=str(data["kind"]),
+            id=str(data["id"]),
+            number=int(data["number"]),
+            title=str(data["title"]),
+            facts=[str(f) for f in data.get("facts") or []],
+            link=Link(str(link["title"]), str(link["url"])),
+            detail=(str(detail["title"]), str(detail["payload"])),
+            calendar_path=data.get("calendar") or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -81,14 +92,22 @@ class Reply:
         """The custom payload for channels that render result items, or None without items."""
         if not self.items:
             return None
-        return {CUSTOM_KEY: {"version": VERSION, "text": self.text, "intro": self.intro,
-                             "items": [i.to_dict() for i in self.items],
-                             "buttons": self.button_dicts(), "notes": list(self.notes)}}
+        return {
+            CUSTOM_KEY: {
+                "version": VERSION,
+                "text": self.text,
+                "intro": self.intro,
+                "items": [i.to_dict() for i in self.items],
+                "buttons": self.button_dicts(),
+                "notes": list(self.notes),
+            }
+        }
 
     def fallback_buttons(self) -> List[Button]:
         """The buttons for channels without cards: a detail button per result, then the rest."""
-        return [(f"{DETAIL_FALLBACK} {i.number}", i.detail[1]) for i in self.items] + \
-            list(self.buttons)
+        return [(f"{DETAIL_FALLBACK} {i.number}", i.detail[1]) for i in self.items] + list(
+            self.buttons
+        )
 
     def message(self) -> Dict[str, Any]:
         """Keyword arguments for rasa_sdk's `dispatcher.utter_message`: text, buttons, custom."""
@@ -106,11 +125,12 @@ class Reply:
             return None
         data = custom[CUSTOM_KEY]
         try:
-            return cls(text=str(data.get("text") or ""),
-                       buttons=[(str(b["title"]), str(b["payload"]))
-                                for b in data.get("buttons") or []],
-                       items=[ResultItem.from_dict(i) for i in data.get("items") or []],
-                       intro=str(data.get("intro") or ""),
-                       notes=[str(n) for n in data.get("notes") or []])
+            return cls(
+                text=str(data.get("text") or ""),
+                buttons=[(str(b["title"]), str(b["payload"])) for b in data.get("buttons") or []],
+                items=[ResultItem.from_dict(i) for i in data.get("items") or []],
+                intro=str(data.get("intro") or ""),
+                notes=[str(n) for n in data.get("notes") or []],
+            )
         except (KeyError, TypeError, ValueError):
             return None

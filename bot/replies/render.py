@@ -10,6 +10,7 @@
 ``base_url`` is the assistant's public address (PUBLIC_URL): without it, channels other than
 the widget (which knows its server) get no calendar link.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
@@ -41,7 +42,7 @@ def calendar_url(item: ResultItem, base_url: str) -> Optional[str]:
 
 
 def summary(item: ResultItem) -> str:
-    """"4. Titel (za 14 dec 14:00, Haarlem)": one line per result."""
+    """ "4. Titel (za 14 dec 14:00, Haarlem)": one line per result."""
     facts = f" ({', '.join(item.facts)})" if item.facts else ""
     return f"{item.number}. {item.title}{facts}"
 
@@ -56,8 +57,9 @@ def widget_message(reply: Reply) -> Dict[str, Any]:
         "text": reply.intro or reply.text,
         "cards": [i.to_dict() for i in reply.items],
         "notes": list(reply.notes),
-        "quick_replies": [{"content_type": "text", "title": t, "payload": p}
-                          for t, p in reply.buttons],
+        "quick_replies": [
+            {"content_type": "text", "title": t, "payload": p} for t, p in reply.buttons
+        ],
     }
 
 
@@ -94,8 +96,9 @@ def telegram(reply: Reply, base_url: str = "") -> Tuple[str, List[List[Dict[str,
     for item in reply.items:
         row = [{"text": f"{item.number}. {item.link.title}", "url": item.link.url}]
         if _fits_callback(item.detail[1]):
-            row.append({"text": f"{item.number}. {item.detail[0]}",
-                        "callback_data": item.detail[1]})
+            row.append(
+                {"text": f"{item.number}. {item.detail[0]}", "callback_data": item.detail[1]}
+            )
         rows.append(row)
         url = calendar_url(item, base_url)
         if url:
@@ -114,11 +117,14 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _slack_button(text: str, action_id: str, value: Optional[str] = None,
-                  url: Optional[str] = None) -> Dict[str, Any]:
-    button: Dict[str, Any] = {"type": "button", "action_id": action_id,
-                              "text": {"type": "plain_text",
-                                       "text": cut(text, SLACK_MAX_BUTTON_TEXT)}}
+def _slack_button(
+    text: str, action_id: str, value: Optional[str] = None, url: Optional[str] = None
+) -> Dict[str, Any]:
+    button: Dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": cut(text, SLACK_MAX_BUTTON_TEXT)},
+    }
     if value is not None:
         button["value"] = value
     if url is not None:
@@ -130,27 +136,42 @@ def slack(reply: Reply, base_url: str = "") -> List[Dict[str, Any]]:
     """Block Kit blocks: a section per result with its link button, then its actions."""
     blocks: List[Dict[str, Any]] = []
     if reply.intro:
-        blocks.append({"type": "section",
-                       "text": {"type": "mrkdwn", "text": slack_escape(reply.intro)}})
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(reply.intro)}}
+        )
     for item in reply.items:
         text = f"*{slack_escape(item.title)}*"
         if item.facts:
             text += "\n" + slack_escape(", ".join(item.facts))
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text},
-                       "accessory": _slack_button(item.link.title, f"link-{item.id}",
-                                                  url=item.link.url)})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": text},
+                "accessory": _slack_button(item.link.title, f"link-{item.id}", url=item.link.url),
+            }
+        )
         actions = [_slack_button(item.detail[0], f"detail-{item.id}", value=item.detail[1])]
         url = calendar_url(item, base_url)
         if url:
             actions.append(_slack_button(CALENDAR_TITLE, f"calendar-{item.id}", url=url))
         blocks.append({"type": "actions", "elements": actions})
     if reply.buttons:
-        blocks.append({"type": "actions", "elements": [
-            _slack_button(t, f"option-{n}", value=p)
-            for n, (t, p) in enumerate(reply.buttons, start=1)]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    _slack_button(t, f"option-{n}", value=p)
+                    for n, (t, p) in enumerate(reply.buttons, start=1)
+                ],
+            }
+        )
     if reply.notes:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": slack_escape(n)} for n in reply.notes]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": slack_escape(n)} for n in reply.notes],
+            }
+        )
     return blocks
 
 
@@ -159,16 +180,31 @@ def messenger(reply: Reply, base_url: str = "") -> List[Dict[str, Any]]:
     """The Send API messages: the intro, a generic template, then notes and quick replies."""
     elements = []
     for item in reply.items[:MESSENGER_MAX_ELEMENTS]:
-        buttons = [{"type": "web_url", "url": item.link.url,
-                    "title": cut(item.link.title, MESSENGER_MAX_BUTTON_TITLE)},
-                   {"type": "postback", "payload": item.detail[1],
-                    "title": cut(item.detail[0], MESSENGER_MAX_BUTTON_TITLE)}]
+        buttons = [
+            {
+                "type": "web_url",
+                "url": item.link.url,
+                "title": cut(item.link.title, MESSENGER_MAX_BUTTON_TITLE),
+            },
+            {
+                "type": "postback",
+                "payload": item.detail[1],
+                "title": cut(item.detail[0], MESSENGER_MAX_BUTTON_TITLE),
+            },
+        ]
         url = calendar_url(item, base_url)
         if url:
-            buttons.append({"type": "web_url", "url": url,
-                            "title": cut(CALENDAR_TITLE, MESSENGER_MAX_BUTTON_TITLE)})
-        element = {"title": cut(f"{item.number}. {item.title}", MESSENGER_MAX_TITLE),
-                   "buttons": buttons}
+            buttons.append(
+                {
+                    "type": "web_url",
+                    "url": url,
+                    "title": cut(CALENDAR_TITLE, MESSENGER_MAX_BUTTON_TITLE),
+                }
+            )
+        element = {
+            "title": cut(f"{item.number}. {item.title}", MESSENGER_MAX_TITLE),
+            "buttons": buttons,
+        }
         if item.facts:
             element["subtitle"] = cut(", ".join(item.facts), MESSENGER_MAX_TITLE)
         elements.append(element)
@@ -176,15 +212,21 @@ def messenger(reply: Reply, base_url: str = "") -> List[Dict[str, Any]]:
     if reply.intro:
         messages.append({"text": reply.intro})
     if elements:
-        messages.append({"attachment": {"type": "template", "payload": {
-            "template_type": "generic", "elements": elements}}})
+        messages.append(
+            {
+                "attachment": {
+                    "type": "template",
+                    "payload": {"template_type": "generic", "elements": elements},
+                }
+            }
+        )
     if reply.notes or reply.buttons:
         last: Dict[str, Any] = {"text": "\n".join(reply.notes) or OPTIONS_TITLE}
         if reply.buttons:
             last["quick_replies"] = [
-                {"content_type": "text", "payload": p,
-                 "title": cut(t, MESSENGER_MAX_BUTTON_TITLE)}
-                for t, p in reply.buttons[:MESSENGER_MAX_QUICK_REPLIES]]
+                {"content_type": "text", "payload": p, "title": cut(t, MESSENGER_MAX_BUTTON_TITLE)}
+                for t, p in reply.buttons[:MESSENGER_MAX_QUICK_REPLIES]
+            ]
         messages.append(last)
     return messages
 

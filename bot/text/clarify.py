@@ -6,6 +6,7 @@ choice answers right away (its payload triggers the intent, with the entities of
 The step is kept in a slot, and only counts when the bot's previous turn was the one that set it,
 so an old step never leaks into a later conversation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,8 +49,9 @@ class Reply:
         return [{"title": title, "payload": payload} for title, payload in self.buttons]
 
 
-def previous_step(events: Sequence[Mapping[str, Any]], slot_value: Optional[str],
-                  actions: Iterable[str]) -> Optional[str]:
+def previous_step(
+    events: Sequence[Mapping[str, Any]], slot_value: Optional[str], actions: Iterable[str]
+) -> Optional[str]:
     """The recovery step of the bot's previous turn, if that turn was a recovery step.
 
     ``events`` is the tracker's event list (dicts). The slot counts only when the last action
@@ -66,8 +68,7 @@ def previous_step(events: Sequence[Mapping[str, Any]], slot_value: Optional[str]
                 return None
             seen_user = True
             continue
-        if seen_user and kind == "action" and event.get("name") not in (
-                "action_listen", None):
+        if seen_user and kind == "action" and event.get("name") not in ("action_listen", None):
             return slot_value if event.get("name") in actions else None
     return None
 
@@ -82,10 +83,12 @@ def search_entities(entities: Iterable[Mapping[str, Any]]) -> Dict[str, str]:
     return found
 
 
-def candidates(intent_ranking: Sequence[Mapping[str, Any]],
-               faq_ranking: Sequence[Mapping[str, Any]],
-               topic_titles: Mapping[str, str],
-               entities: Iterable[Mapping[str, Any]] = ()) -> List[Button]:
+def candidates(
+    intent_ranking: Sequence[Mapping[str, Any]],
+    faq_ranking: Sequence[Mapping[str, Any]],
+    topic_titles: Mapping[str, str],
+    entities: Iterable[Mapping[str, Any]] = (),
+) -> List[Button]:
     """Up to three likely meanings as (title, payload), likeliest first.
 
     A programme question (faq) becomes its likeliest topics; a search keeps the message's filters.
@@ -101,16 +104,20 @@ def candidates(intent_ranking: Sequence[Mapping[str, Any]],
         if name == names.FAQ:
             buttons += [b for b in faq_topics[:2] if b not in buttons]
         elif name in INTENT_TITLES:
-            carried = filters if name in (names.SEARCH_OFFERS, names.SEARCH_OPPORTUNITIES,
-                                          names.SEARCH_EVENTS) else {}
+            carried = (
+                filters
+                if name in (names.SEARCH_OFFERS, names.SEARCH_OPPORTUNITIES, names.SEARCH_EVENTS)
+                else {}
+            )
             buttons.append((INTENT_TITLES[name], names.payload(name, **carried)))
         if len(buttons) >= MAX_CHOICES:
             break
     return buttons[:MAX_CHOICES]
 
 
-def _faq_candidates(faq_ranking: Sequence[Mapping[str, Any]],
-                    topic_titles: Mapping[str, str]) -> List[Button]:
+def _faq_candidates(
+    faq_ranking: Sequence[Mapping[str, Any]], topic_titles: Mapping[str, str]
+) -> List[Button]:
     buttons: List[Button] = []
     best = None
     for item in faq_ranking:
@@ -128,14 +135,16 @@ def _faq_candidates(faq_ranking: Sequence[Mapping[str, Any]],
     return buttons
 
 
-def topic_choices(faq_ranking: Sequence[Mapping[str, Any]],
-                  topic_titles: Mapping[str, str]) -> List[Button]:
+def topic_choices(
+    faq_ranking: Sequence[Mapping[str, Any]], topic_titles: Mapping[str, str]
+) -> List[Button]:
     """The likeliest programme topics, for a topic question the selector is unsure about."""
     return _faq_candidates(faq_ranking, topic_titles)
 
 
-def ask_meaning(choices: Sequence[Button],
-                lead: str = "Ik weet niet zeker wat je bedoelt.") -> Reply:
+def ask_meaning(
+    choices: Sequence[Button], lead: str = "Ik weet niet zeker wat je bedoelt."
+) -> Reply:
     """Step 1: "Bedoel je ...?" with the choices and "Iets anders"."""
     text = f"{lead} Bedoel je een van deze?"
     return Reply(text, [*choices, (SOMETHING_ELSE, names.payload(names.DENY))], CLARIFY)
@@ -143,8 +152,11 @@ def ask_meaning(choices: Sequence[Button],
 
 def ask_rephrase() -> Reply:
     """After "Iets anders": ask for the question in other words."""
-    return Reply("Oké. Kun je je vraag in andere woorden stellen? Een korte zin werkt het best.",
-                 [], REPHRASE)
+    return Reply(
+        "Oké. Kun je je vraag in andere woorden stellen? Een korte zin werkt het best.",
+        [],
+        REPHRASE,
+    )
 
 
 def helpdesk_offer() -> Reply:

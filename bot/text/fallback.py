@@ -1,4 +1,5 @@
 """Which polite answer a message gets when the assistant can't help with it."""
+
 from __future__ import annotations
 
 from typing import Optional

@@ -1,4 +1,5 @@
 """Classify messages the NLU can't make sense of: empty, emoji only, markup, very long, foreign."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,9 @@ LONG_MESSAGE_CHARS = 1000
 # characters, and `[^<>]*` stops at the next "<", so a tag search never rescans text.
 _TAG = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
 _CODE_OPEN = re.compile(r"<\s*(script|style)\b", re.IGNORECASE)
-_CODE_CLOSE = {name: re.compile(rf"<\s*/\s*{name}\s*>", re.IGNORECASE)
-               for name in ("script", "style")}
+_CODE_CLOSE = {
+    name: re.compile(rf"<\s*/\s*{name}\s*>", re.IGNORECASE) for name in ("script", "style")
+}
 
 
 class MessageKind(str, Enum):
@@ -36,7 +38,7 @@ def _without_code_blocks(text: str) -> str:
         if opening is None:
             parts.append(text[pos:])
             break
-        parts.append(text[pos:opening.start()])
+        parts.append(text[pos : opening.start()])
         parts.append(" ")
         closing = _CODE_CLOSE[opening.group(1).lower()].search(text, opening.end())
         if closing is None:
@@ -63,8 +65,14 @@ def _detector():
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [
-        Language.DUTCH, Language.ENGLISH, Language.GERMAN, Language.FRENCH,
-        Language.SPANISH, Language.TURKISH, Language.POLISH, Language.ARABIC,
+        Language.DUTCH,
+        Language.ENGLISH,
+        Language.GERMAN,
+        Language.FRENCH,
+        Language.SPANISH,
+        Language.TURKISH,
+        Language.POLISH,
+        Language.ARABIC,
     ]
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 

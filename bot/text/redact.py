@@ -7,6 +7,7 @@ handlers created later are covered too). Both servers call `install()` at start
 (bot/serve.py). Every pattern is linear: it can only start at a word boundary
 (a lookbehind) and its repeats are bounded or stop at the first non-matching character.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,15 +15,31 @@ import re
 from typing import Callable, List, Optional, Tuple
 
 _PATTERNS: List[Tuple[re.Pattern, str]] = [
-    (re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"),
-     "[e-mail]"),
-    (re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?"
-                r"(?![A-Za-z0-9])"),
-     "[iban]"),
-    (re.compile(r"(?<![\w+])(?:(?:\+|00)\d{2}[ .-]?(?:\(0\)[ .-]?)?[1-9]|0[1-9])"
-                r"(?:[ .-]?\d){7,10}(?!\w)"), "[telefoon]"),
-    (re.compile(r"(?<![\w.-])(?:\d{8,9}|\d{3}[ .]\d{3}[ .]\d{3}|\d{4}[ .]\d{2}[ .]\d{3}"
-                r"|\d{3}[ .]\d{2}[ .]\d{2}[ .]\d{2})(?![\w-])"), "[bsn]"),
+    (
+        re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"),
+        "[e-mail]",
+    ),
+    (
+        re.compile(
+            r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?"
+            r"(?![A-Za-z0-9])"
+        ),
+        "[iban]",
+    ),
+    (
+        re.compile(
+            r"(?<![\w+])(?:(?:\+|00)\d{2}[ .-]?(?:\(0\)[ .-]?)?[1-9]|0[1-9])"
+            r"(?:[ .-]?\d){7,10}(?!\w)"
+        ),
+        "[telefoon]",
+    ),
+    (
+        re.compile(
+            r"(?<![\w.-])(?:\d{8,9}|\d{3}[ .]\d{3}[ .]\d{3}|\d{4}[ .]\d{2}[ .]\d{3}"
+            r"|\d{3}[ .]\d{2}[ .]\d{2}[ .]\d{2})(?![\w-])"
+        ),
+        "[bsn]",
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """Search results as cards in the widget, in a real browser against the real servers."""
+
 import json
 import re
 from collections import Counter
@@ -44,15 +45,20 @@ def assert_accessible(page, where):
     results = run_axe(page)
     counts = Counter(v["impact"] for v in results["violations"])
     print(where, "axe violations by impact:", dict(counts))
-    severe = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-              for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    severe = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not severe, (where, severe)
 
 
 def assert_fits(page, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.evaluate("document.getElementById('ioc-log').scrollWidth <= "
-                         "document.getElementById('ioc-log').clientWidth")
+    assert page.evaluate(
+        "document.getElementById('ioc-log').scrollWidth <= "
+        "document.getElementById('ioc-log').clientWidth"
+    )
 
 
 def assert_card(card, title, facts, link_title, link_url):
@@ -83,12 +89,17 @@ def test_cards_of_each_kind(browser, webchat_url, catalog, size):
         cards = last_cards(page)
         expect(cards.first).to_be_visible(timeout=TIMEOUT)
         assert cards.count() == 3
-        first_id = re.search(r"/agenda/(.+)\.ics$",
-                             cards.first.locator(".ioc-card-calendar").get_attribute("href"))[1]
+        first_id = re.search(
+            r"/agenda/(.+)\.ics$", cards.first.locator(".ioc-card-calendar").get_attribute("href")
+        )[1]
         event = next(e for e in catalog.events if e.id == first_id)
-        assert_card(cards.first, event.titel, [re.compile(r"\d{1,2}:\d\d|tot en met"),
-                                               "Online" if event.online else event.locatie],
-                    "Aanmelden", event.aanmelden)
+        assert_card(
+            cards.first,
+            event.titel,
+            [re.compile(r"\d{1,2}:\d\d|tot en met"), "Online" if event.online else event.locatie],
+            "Aanmelden",
+            event.aanmelden,
+        )
         expect(cards.locator(".ioc-card-calendar")).to_have_count(3)
         # No instructions in the text: buttons instead; the example note is said once.
         expect(page.locator("#ioc-log")).not_to_contain_text("Typ")
@@ -119,19 +130,25 @@ def test_cards_of_each_kind(browser, webchat_url, catalog, size):
         send(page, "/search_opportunities" + json.dumps({"categorie": opportunity.categorie}))
         expect(page.locator("#ioc-log > .ioc-cards")).to_have_count(4, timeout=TIMEOUT)
         card = last_cards(page).filter(has_text=opportunity.titel).first
-        assert_card(card, opportunity.titel,
-                    [re.compile(r"^Reageren kan tot "), opportunity.opdrachtgever],
-                    "Reageren", opportunity.link)
+        assert_card(
+            card,
+            opportunity.titel,
+            [re.compile(r"^Reageren kan tot "), opportunity.opdrachtgever],
+            "Reageren",
+            opportunity.link,
+        )
         expect(page.locator(".ioc-note", has_text="voorbeeldgegevens")).to_have_count(1)
 
         # "Meer hierover" asks for the detail of exactly that result.
         bots = page.locator(BOT).count()
         card.locator(".ioc-card-more").click()
         expect(page.locator(".ioc-msg.ioc-user").last).to_have_text(
-            re.compile(re.escape(f"Meer over: {opportunity.titel}")))
+            re.compile(re.escape(f"Meer over: {opportunity.titel}"))
+        )
         expect(page.locator(BOT)).not_to_have_count(bots, timeout=TIMEOUT)
         expect(page.locator(BOT).last).to_contain_text(
-            f"Opdrachtgever: {opportunity.opdrachtgever}")
+            f"Opdrachtgever: {opportunity.opdrachtgever}"
+        )
         assert_fits(page, width)
         assert_accessible(page, f"all kinds at {size}")
     finally:
@@ -162,8 +179,12 @@ def test_calendar_file_downloads_with_the_right_time(page, webchat_url, catalog)
 
 
 def test_calendar_route_refuses_unknown_and_bad_names(page, webchat_url):
-    for name, status in (("bestaat-niet.ics", 404), ("..%2Fsecrets.ics", 404),
-                         ("<script>.ics", 404), ("a" * 300 + ".ics", 404)):
+    for name, status in (
+        ("bestaat-niet.ics", 404),
+        ("..%2Fsecrets.ics", 404),
+        ("<script>.ics", 404),
+        ("a" * 300 + ".ics", 404),
+    ):
         response = page.request.get(f"{webchat_url}agenda/{name}")
         assert response.status == status, name
 
@@ -238,21 +259,33 @@ def test_notice_stays_dismissed_after_a_reload(page, webchat_url):
 def test_cards_from_the_socket_are_never_html(page, webchat_url):
     """Card data with HTML or script URLs is shown as text or left out."""
     sockets = []
-    page.route_web_socket(re.compile(r"/socket\.io/"), lambda ws: sockets.append(
-        (ws, ws.connect_to_server())))
+    page.route_web_socket(
+        re.compile(r"/socket\.io/"), lambda ws: sockets.append((ws, ws.connect_to_server()))
+    )
     open_widget(page, webchat_url)
     evil = '<img src=x onerror="window.__xss = 1">'
     cards = [
-        {"kind": "event", "number": 1, "title": evil, "facts": [evil],
-         "link": {"title": evil, "url": "https://example.org/a"},
-         "calendar": "javascript:window.__xss=2",
-         "details": {"title": "Meer hierover", "payload": "/more"}},
-        {"kind": "offer", "number": 2, "title": "Geen http", "facts": [],
-         "link": {"title": "Bekijk", "url": "javascript:window.__xss=3"},
-         "details": {"title": "Meer hierover", "payload": "/more"}},
+        {
+            "kind": "event",
+            "number": 1,
+            "title": evil,
+            "facts": [evil],
+            "link": {"title": evil, "url": "https://example.org/a"},
+            "calendar": "javascript:window.__xss=2",
+            "details": {"title": "Meer hierover", "payload": "/more"},
+        },
+        {
+            "kind": "offer",
+            "number": 2,
+            "title": "Geen http",
+            "facts": [],
+            "link": {"title": "Bekijk", "url": "javascript:window.__xss=3"},
+            "details": {"title": "Meer hierover", "payload": "/more"},
+        },
     ]
-    sockets[-1][0].send("42" + json.dumps(["bot_uttered", {"text": "Resultaten", "cards": cards,
-                                                           "notes": [evil]}]))
+    sockets[-1][0].send(
+        "42" + json.dumps(["bot_uttered", {"text": "Resultaten", "cards": cards, "notes": [evil]}])
+    )
     card = last_cards(page)
     expect(card).to_have_count(1)  # the card with a javascript: link is left out
     expect(card.locator(".ioc-card-title")).to_have_text("1. " + evil)

@@ -1,4 +1,5 @@
 """The chat widget on the demo page, in a real browser against the real servers."""
+
 import json
 import re
 from collections import Counter
@@ -67,19 +68,23 @@ def test_conversation_history_and_accessibility(page, context, webchat_url):
     results = run_axe(page)
     counts = Counter(v["impact"] for v in results["violations"])
     print("axe violations by impact:", dict(counts))
-    severe = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-              for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    severe = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not severe, severe
 
 
 def test_html_is_shown_as_text(page, webchat_url):
     """User input and bot messages with HTML are never executed."""
     sockets = []
-    page.route_web_socket(re.compile(r"/socket\.io/"), lambda ws: sockets.append(
-        (ws, ws.connect_to_server())))
+    page.route_web_socket(
+        re.compile(r"/socket\.io/"), lambda ws: sockets.append((ws, ws.connect_to_server()))
+    )
     open_widget(page, webchat_url)
 
-    attacks = ["<script>window.__xss = 1</script>", "<img src=x onerror=\"window.__xss = 2\">"]
+    attacks = ["<script>window.__xss = 1</script>", '<img src=x onerror="window.__xss = 2">']
     for text in attacks:
         ask(page, text)
         expect(page.locator(".ioc-msg.ioc-user").last).to_have_text(re.compile(re.escape(text)))
@@ -87,9 +92,24 @@ def test_html_is_shown_as_text(page, webchat_url):
     # A bot message with HTML, as Rasa's socket.io channel would send it.
     ws = sockets[-1][0]
     bot_html = '<img src=x onerror="window.__xss = 3"><b>vet</b> https://example.org/"><script>'
-    ws.send("42" + json.dumps(["bot_uttered", {"text": bot_html, "quick_replies": [
-        {"content_type": "text", "title": "<img src=x onerror=\"window.__xss=4\">",
-         "payload": "hallo"}]}]))
+    ws.send(
+        "42"
+        + json.dumps(
+            [
+                "bot_uttered",
+                {
+                    "text": bot_html,
+                    "quick_replies": [
+                        {
+                            "content_type": "text",
+                            "title": '<img src=x onerror="window.__xss=4">',
+                            "payload": "hallo",
+                        }
+                    ],
+                },
+            ]
+        )
+    )
     expect(page.locator(BOT).last).to_contain_text('<img src=x onerror="window.__xss = 3">')
     expect(page.locator(".ioc-choice").last).to_have_text('<img src=x onerror="window.__xss=4">')
     page.wait_for_timeout(500)
@@ -99,8 +119,9 @@ def test_html_is_shown_as_text(page, webchat_url):
 
 
 def test_phone_layout(browser, webchat_url):
-    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         open_widget(page, webchat_url)

@@ -1,4 +1,5 @@
 """A Rasa server with the Telegram and Twilio connectors on, talking to a local stand-in API."""
+
 import pytest
 
 from tests.channels.fake_api import BOT_USERNAME, FakeProviderAPI

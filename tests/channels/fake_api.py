@@ -4,6 +4,7 @@ chat.postMessage and Messenger's Send API.
 It answers like the real APIs (as far as Rasa's connectors need) and records every
 request, so tests see exactly what the assistant would have sent to the provider.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,12 @@ def _fields(content_type: str, body: bytes) -> Dict[str, str]:
         return {k: v if isinstance(v, str) else json.dumps(v) for k, v in json.loads(body).items()}
     if content_type.startswith("multipart/form-data"):
         msg = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-        return {part.get_param("name", header="content-disposition"):
-                part.get_content() for part in msg.iter_parts()}
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        return {
+            part.get_param("name", header="content-disposition"): part.get_content()
+            for part in msg.iter_parts()
+        }
     return {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
 
 
@@ -79,7 +83,7 @@ class FakeProviderAPI:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def start(self) -> "FakeProviderAPI":
+    def start(self) -> FakeProviderAPI:
         self.thread.start()
         return self
 
@@ -93,11 +97,18 @@ class FakeProviderAPI:
             return self._telegram(call)
         if call.path.startswith("/2010-04-01/Accounts/") and call.path.endswith("/Messages.json"):
             sid = call.path.split("/")[3]
-            return 201, {"sid": f"SM{len(self.calls):032d}", "account_sid": sid,
-                         "status": "queued", "to": call.fields.get("To"),
-                         "from": call.fields.get("From"), "body": call.fields.get("Body"),
-                         "num_segments": "1", "direction": "outbound-api",
-                         "api_version": "2010-04-01", "uri": call.path}
+            return 201, {
+                "sid": f"SM{len(self.calls):032d}",
+                "account_sid": sid,
+                "status": "queued",
+                "to": call.fields.get("To"),
+                "from": call.fields.get("From"),
+                "body": call.fields.get("Body"),
+                "num_segments": "1",
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
+                "uri": call.path,
+            }
         if call.path == "/api/chat.postMessage":  # Slack
             return 200, {"ok": True, "channel": call.fields.get("channel"), "ts": "1.000001"}
         if call.path.endswith("/me/messages"):  # Facebook Messenger (Graph API)
@@ -107,14 +118,21 @@ class FakeProviderAPI:
     def _telegram(self, call: Call):
         method = call.path.rsplit("/", 1)[-1].lower()
         if method == "getme":
-            result = {"id": 123456, "is_bot": True, "first_name": "Impact",
-                      "username": BOT_USERNAME}
+            result = {
+                "id": 123456,
+                "is_bot": True,
+                "first_name": "Impact",
+                "username": BOT_USERNAME,
+            }
         elif method in ("setwebhook", "answercallbackquery", "sendchataction"):
             result = True
         elif method == "sendmessage":
-            result = {"message_id": len(self.calls), "date": int(time.time()),
-                      "chat": {"id": int(call.fields["chat_id"]), "type": "private"},
-                      "text": call.fields.get("text", "")}
+            result = {
+                "message_id": len(self.calls),
+                "date": int(time.time()),
+                "chat": {"id": int(call.fields["chat_id"]), "type": "private"},
+                "text": call.fields.get("text", ""),
+            }
         else:
             return 400, {"ok": False, "error_code": 400, "description": f"no {method}"}
         return 200, {"ok": True, "result": result}

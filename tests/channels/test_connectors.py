@@ -1,39 +1,53 @@
 """Every messaging connector loads through Rasa's own channel loading code."""
+
 import pytest
 from rasa.core import run as rasa_run
 
-from bot.channels.credentials import (ChannelConfigError, MESSAGING_CHANNELS,
-                                      build_credentials, write_credentials)
+from bot.channels.credentials import (
+    MESSAGING_CHANNELS,
+    ChannelConfigError,
+    build_credentials,
+    write_credentials,
+)
 
 FULL_ENV = {
-    "TELEGRAM_ACCESS_TOKEN": "123456:ABC-def", "TELEGRAM_VERIFY": "impact_bot",
+    "TELEGRAM_ACCESS_TOKEN": "123456:ABC-def",
+    "TELEGRAM_VERIFY": "impact_bot",
     "TELEGRAM_WEBHOOK_URL": "https://bot.example.nl/webhooks/telegram/webhook",
     "TELEGRAM_SECRET_TOKEN": "secret-token",
-    "SLACK_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret", "SLACK_CHANNEL": "C123",
-    "FACEBOOK_VERIFY": "verify", "FACEBOOK_SECRET": "secret",
+    "SLACK_TOKEN": "xoxb-test",
+    "SLACK_SIGNING_SECRET": "secret",
+    "SLACK_CHANNEL": "C123",
+    "FACEBOOK_VERIFY": "verify",
+    "FACEBOOK_SECRET": "secret",
     "FACEBOOK_PAGE_ACCESS_TOKEN": "page-token",
-    "TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "token",
+    "TWILIO_ACCOUNT_SID": "AC123",
+    "TWILIO_AUTH_TOKEN": "token",
     "TWILIO_WEBHOOK_URL": "https://bot.example.nl/webhooks/twilio/webhook",
-    "TWILIO_NUMBER": "+3197010000000", "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
+    "TWILIO_NUMBER": "+3197010000000",
+    "TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
     "CORS_ORIGINS": "https://www.haarlem.nl, https://haarlem.nl",
 }
 
 
 def test_no_messaging_channel_without_variables():
     channels = build_credentials({})
-    assert list(channels) == ["bot.channels.rest.SafeRestInput",
-                              "bot.channels.socketio.SafeSocketIOInput",
-                              "bot.channels.webchat.WebchatInput",
-                              "bot.channels.handoff.ConsoleInput",
-                              "bot.channels.handoff.HandoffApiInput"]
-    assert channels["bot.channels.socketio.SafeSocketIOInput"]["cors_origins"] == \
-        "http://localhost:5005"
+    assert list(channels) == [
+        "bot.channels.rest.SafeRestInput",
+        "bot.channels.socketio.SafeSocketIOInput",
+        "bot.channels.webchat.WebchatInput",
+        "bot.channels.handoff.ConsoleInput",
+        "bot.channels.handoff.HandoffApiInput",
+    ]
+    assert (
+        channels["bot.channels.socketio.SafeSocketIOInput"]["cors_origins"]
+        == "http://localhost:5005"
+    )
 
 
 def test_each_channel_is_on_only_with_its_variables():
     for spec in MESSAGING_CHANNELS:
-        env = {name: FULL_ENV[name] for name in [*spec.required.values(),
-                                                 *spec.one_of.values()]}
+        env = {name: FULL_ENV[name] for name in [*spec.required.values(), *spec.one_of.values()]}
         channels = build_credentials(env)
         assert spec.channel in channels
         assert len(channels) == 6, spec.label  # the five always-on channels and this one
@@ -50,15 +64,38 @@ def test_rasa_loads_every_configured_channel(tmp_path):
     path = tmp_path / "credentials.yml"
     names = write_credentials(path, FULL_ENV)
     assert (path.stat().st_mode & 0o777) == 0o600  # secrets: owner only
-    assert names == ["rest", "socketio", "webchat", "console", "handoffapi", "telegram", "slack",
-                     "facebook", "twilio"]
+    assert names == [
+        "rest",
+        "socketio",
+        "webchat",
+        "console",
+        "handoffapi",
+        "telegram",
+        "slack",
+        "facebook",
+        "twilio",
+    ]
 
     channels = rasa_run.create_http_input_channels(None, str(path))
     by_name = {c.name(): c for c in channels}
-    assert sorted(by_name) == ["console", "facebook", "handoff_api", "rest", "slack", "socketio",
-                               "telegram", "twilio", "webchat"]
-    assert {c.url_prefix() for c in channels} >= {"telegram", "twilio", "slack", "facebook",
-                                                  "/webchat"}
+    assert sorted(by_name) == [
+        "console",
+        "facebook",
+        "handoff_api",
+        "rest",
+        "slack",
+        "socketio",
+        "telegram",
+        "twilio",
+        "webchat",
+    ]
+    assert {c.url_prefix() for c in channels} >= {
+        "telegram",
+        "twilio",
+        "slack",
+        "facebook",
+        "/webchat",
+    }
     assert by_name["telegram"].access_token == "123456:ABC-def"
     assert by_name["telegram"].verify == "impact_bot"
     assert by_name["slack"].slack_token == "xoxb-test"
@@ -82,8 +119,10 @@ def test_rasa_loads_every_configured_channel(tmp_path):
 @pytest.mark.parametrize("channel", ["telegram", "slack", "facebook", "twilio"])
 def test_builtin_names_still_load(channel):
     """Rasa's own connectors are what ours extend: the built-in names still load."""
-    creds = {"telegram": {"access_token": "1:a", "verify": "b", "webhook_url": "https://x"},
-             "slack": {"slack_token": "xoxb", "slack_signing_secret": "s"},
-             "facebook": {"verify": "v", "secret": "s", "page-access-token": "p"},
-             "twilio": {"account_sid": "AC1", "auth_token": "t", "twilio_number": "+1"}}
+    creds = {
+        "telegram": {"access_token": "1:a", "verify": "b", "webhook_url": "https://x"},
+        "slack": {"slack_token": "xoxb", "slack_signing_secret": "s"},
+        "facebook": {"verify": "v", "secret": "s", "page-access-token": "p"},
+        "twilio": {"account_sid": "AC1", "auth_token": "t", "twilio_number": "+1"},
+    }
     assert rasa_run._create_single_channel(channel, creds[channel]).name() == channel

@@ -1,5 +1,6 @@
 """The Slack and Messenger outputs send a result list in their own format to the provider's
 API (the local stand-in records the real HTTP requests); other messages go out as before."""
+
 import asyncio
 import json
 
@@ -26,8 +27,9 @@ def test_slack_sends_blocks_once(provider_api, monkeypatch):
     assert call.fields["channel"] == "C123" and call.fields["text"] == RESULTS.intro
     blocks = json.loads(call.fields["blocks"])
     assert blocks[1]["accessory"]["url"] == RESULTS.items[0].link.url
-    assert blocks[2]["elements"][1]["url"] == \
-        "https://bot.example.nl/webchat/agenda/impact-cafe.ics"
+    assert (
+        blocks[2]["elements"][1]["url"] == "https://bot.example.nl/webchat/agenda/impact-cafe.ics"
+    )
     # A message without results is Rasa's plain Slack message.
     asyncio.run(bot.send_response("U1", {"text": "Hoi"}))
     last = provider_api.sent(lambda c: c.path == "/api/chat.postMessage")[-1]

@@ -1,4 +1,5 @@
 """The web chat files and the socket.io origin check on the real Rasa server."""
+
 import pytest
 import requests
 import socketio
@@ -6,10 +7,15 @@ import socketio
 pytestmark = pytest.mark.servers
 
 
-@pytest.mark.parametrize("path,kind", [
-    ("/webchat/", "text/html"), ("/webchat/widget.js", "text/javascript"),
-    ("/webchat/widget.css", "text/css"), ("/webchat/vendor/socket.io.min.js", "text/javascript"),
-])
+@pytest.mark.parametrize(
+    "path,kind",
+    [
+        ("/webchat/", "text/html"),
+        ("/webchat/widget.js", "text/javascript"),
+        ("/webchat/widget.css", "text/css"),
+        ("/webchat/vendor/socket.io.min.js", "text/javascript"),
+    ],
+)
 def test_widget_files_are_served(rasa_server, path, kind):
     resp = requests.get(rasa_server.url + path, timeout=10)
     assert resp.status_code == 200
@@ -24,8 +30,15 @@ def test_demo_page_has_a_strict_csp_and_redirect(rasa_server):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
 
 
-@pytest.mark.parametrize("path", ["/webchat/../credentials.yml", "/webchat/%2e%2e/domain.yml",
-                                  "/webchat/package.json", "/webchat/vendor/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/webchat/../credentials.yml",
+        "/webchat/%2e%2e/domain.yml",
+        "/webchat/package.json",
+        "/webchat/vendor/",
+    ],
+)
 def test_nothing_else_is_served(rasa_server, path):
     assert requests.get(rasa_server.url + path, timeout=10).status_code == 404
 
@@ -33,8 +46,7 @@ def test_nothing_else_is_served(rasa_server, path):
 def connect(url, origin):
     client = socketio.Client(reconnection=False)
     try:
-        client.connect(url, headers={"Origin": origin}, transports=["polling"],
-                       wait_timeout=10)
+        client.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
         return True
     except socketio.exceptions.ConnectionError:
         return False
@@ -56,12 +68,18 @@ def test_results_come_as_one_socket_message_with_cards(rasa_server):
     received = queue.Queue()
     client = socketio.Client(reconnection=False)
     client.on("bot_uttered", received.put)
-    client.connect(rasa_server.url, headers={"Origin": rasa_server.url}, transports=["polling"],
-                   wait_timeout=10)
+    client.connect(
+        rasa_server.url,
+        headers={"Origin": rasa_server.url},
+        transports=["polling"],
+        wait_timeout=10,
+    )
     try:
         client.emit("session_request", {"session_id": "cards-socket-test"})
-        client.emit("user_uttered", {"message": "Welke evenementen zijn er?",
-                                     "session_id": "cards-socket-test"})
+        client.emit(
+            "user_uttered",
+            {"message": "Welke evenementen zijn er?", "session_id": "cards-socket-test"},
+        )
         message = received.get(timeout=60)
         assert message["text"].startswith("Ik vond")
         assert len(message["cards"]) == 3 and message["cards"][0]["number"] == 1
@@ -76,7 +94,8 @@ def test_results_come_as_one_socket_message_with_cards(rasa_server):
         assert calendar.status_code == 200
         assert calendar.headers["Content-Type"].startswith("text/calendar")
         assert calendar.headers["Content-Disposition"] == (
-            f'attachment; filename="{message["cards"][0]["id"]}.ics"')
+            f'attachment; filename="{message["cards"][0]["id"]}.ics"'
+        )
         assert b"DTSTART;TZID=Europe/Amsterdam:" in calendar.content
     finally:
         client.disconnect()

@@ -1,13 +1,20 @@
 """Real provider requests to the webhooks of a running Rasa server reach the assistant;
 the replies are captured by a local server standing in for the provider's API."""
+
 import time
 
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.channels.conftest import (TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_NUMBER, TWILIO_SID,
-                                     TWILIO_TOKEN, TWILIO_WHATSAPP)
+from tests.channels.conftest import (
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    TWILIO_NUMBER,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    TWILIO_WHATSAPP,
+)
 
 TELEGRAM_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 
@@ -27,19 +34,37 @@ def wait_for(predicate, timeout=20.0):
 # ---------------------------------------------------------------- Telegram
 def telegram_update(update_id, chat_id, text=None, callback_data=None):
     user = {"id": chat_id, "is_bot": False, "first_name": "Test", "language_code": "nl"}
-    message = {"message_id": update_id, "date": int(time.time()), "from": user,
-               "chat": {"id": chat_id, "type": "private", "first_name": "Test"}}
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "from": user,
+        "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
+    }
     if callback_data is None:
         return {"update_id": update_id, "message": {**message, "text": text}}
-    return {"update_id": update_id, "callback_query": {
-        "id": str(update_id), "from": user, "chat_instance": "1", "data": callback_data,
-        "message": {**message, "from": {"id": 123456, "is_bot": True, "first_name": "Impact"},
-                    "text": "..."}}}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": str(update_id),
+            "from": user,
+            "chat_instance": "1",
+            "data": callback_data,
+            "message": {
+                **message,
+                "from": {"id": 123456, "is_bot": True, "first_name": "Impact"},
+                "text": "...",
+            },
+        },
+    }
 
 
 def telegram_sent(api, chat_id):
-    return api.sent(lambda c: c.path == f"/bot{TELEGRAM_TOKEN}/sendMessage"
-                    and c.fields.get("chat_id") == str(chat_id))
+    return api.sent(
+        lambda c: (
+            c.path == f"/bot{TELEGRAM_TOKEN}/sendMessage"
+            and c.fields.get("chat_id") == str(chat_id)
+        )
+    )
 
 
 def test_telegram_webhook_was_set_at_start(channel_rasa, provider_api):
@@ -50,43 +75,64 @@ def test_telegram_webhook_was_set_at_start(channel_rasa, provider_api):
 
 def test_telegram_question_gets_an_answer(channel_rasa, provider_api):
     chat = 4242
-    resp = requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                         json=telegram_update(1, chat, "Wat betekent LOL?"), timeout=30,
-                         headers=TELEGRAM_HEADERS)
+    resp = requests.post(
+        f"{channel_rasa.url}/webhooks/telegram/webhook",
+        json=telegram_update(1, chat, "Wat betekent LOL?"),
+        timeout=30,
+        headers=TELEGRAM_HEADERS,
+    )
     assert resp.status_code == 200 and resp.text == "success"
-    sent = wait_for(lambda: [c for c in telegram_sent(provider_api, chat)
-                             if "Live Online Learning" in c.fields["text"]])
+    sent = wait_for(
+        lambda: [
+            c
+            for c in telegram_sent(provider_api, chat)
+            if "Live Online Learning" in c.fields["text"]
+        ]
+    )
     assert "**" not in sent[0].fields["text"]
 
 
 def test_telegram_greeting_has_buttons_and_a_button_press_works(channel_rasa, provider_api):
     chat = 4343
-    requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                  json=telegram_update(2, chat, "hallo"), timeout=30,
-                  headers=TELEGRAM_HEADERS).raise_for_status()
-    greeting = wait_for(lambda: [c for c in telegram_sent(provider_api, chat)
-                                 if "reply_markup" in c.fields])
+    requests.post(
+        f"{channel_rasa.url}/webhooks/telegram/webhook",
+        json=telegram_update(2, chat, "hallo"),
+        timeout=30,
+        headers=TELEGRAM_HEADERS,
+    ).raise_for_status()
+    greeting = wait_for(
+        lambda: [c for c in telegram_sent(provider_api, chat) if "reply_markup" in c.fields]
+    )
     import json
+
     keyboard = json.loads(greeting[0].fields["reply_markup"])["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["Wat is het programma?",
-                                                    "Wat kun je allemaal?"]
+    assert [row[0]["text"] for row in keyboard] == ["Wat is het programma?", "Wat kun je allemaal?"]
     payload = keyboard[0][0]["callback_data"]
     before = len(telegram_sent(provider_api, chat))
-    requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                  json=telegram_update(3, chat, callback_data=payload),
-                  timeout=30, headers=TELEGRAM_HEADERS).raise_for_status()
+    requests.post(
+        f"{channel_rasa.url}/webhooks/telegram/webhook",
+        json=telegram_update(3, chat, callback_data=payload),
+        timeout=30,
+        headers=TELEGRAM_HEADERS,
+    ).raise_for_status()
     answer = wait_for(lambda: telegram_sent(provider_api, chat)[before:])
     assert "Impact Ondernemen" in answer[0].fields["text"]
 
 
 def test_telegram_results_have_inline_link_and_detail_buttons(channel_rasa, provider_api):
     import json
+
     chat = 4444
-    requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                  json=telegram_update(10, chat, "Welke evenementen zijn er?"),
-                  timeout=30).raise_for_status()
-    [results] = wait_for(lambda: [c for c in telegram_sent(provider_api, chat)
-                                  if c.fields["text"].startswith("Ik vond")])
+    requests.post(
+        f"{channel_rasa.url}/webhooks/telegram/webhook",
+        json=telegram_update(10, chat, "Welke evenementen zijn er?"),
+        timeout=30,
+    ).raise_for_status()
+    [results] = wait_for(
+        lambda: [
+            c for c in telegram_sent(provider_api, chat) if c.fields["text"].startswith("Ik vond")
+        ]
+    )
     assert results.fields["text"].splitlines()[1].startswith("1. ")
     assert "https://" not in results.fields["text"]  # links are buttons
     rows = json.loads(results.fields["reply_markup"])["inline_keyboard"]
@@ -98,9 +144,11 @@ def test_telegram_results_have_inline_link_and_detail_buttons(channel_rasa, prov
     assert ["Toon meer"] in [[b["text"] for b in row] for row in rows]
     # Pressing "Meer hierover" gives that event's detail.
     before = len(telegram_sent(provider_api, chat))
-    requests.post(f"{channel_rasa.url}/webhooks/telegram/webhook",
-                  json=telegram_update(11, chat, callback_data=rows[0][1]["callback_data"]),
-                  timeout=30).raise_for_status()
+    requests.post(
+        f"{channel_rasa.url}/webhooks/telegram/webhook",
+        json=telegram_update(11, chat, callback_data=rows[0][1]["callback_data"]),
+        timeout=30,
+    ).raise_for_status()
     [detail] = wait_for(lambda: telegram_sent(provider_api, chat)[before:])
     assert "Wanneer:" in detail.fields["text"]
     assert results.fields["text"].splitlines()[1][3:].split(" (")[0] in detail.fields["text"]
@@ -109,16 +157,25 @@ def test_telegram_results_have_inline_link_and_detail_buttons(channel_rasa, prov
 # ---------------------------------------------------------------- Twilio
 def twilio_post(rasa, sender, body, signed=True):
     url = f"{rasa.url}/webhooks/twilio/webhook"
-    form = {"MessageSid": "SM" + "1" * 32, "AccountSid": TWILIO_SID, "From": sender,
-            "To": TWILIO_WHATSAPP if sender.startswith("whatsapp:") else TWILIO_NUMBER,
-            "Body": body, "NumMedia": "0"}
+    form = {
+        "MessageSid": "SM" + "1" * 32,
+        "AccountSid": TWILIO_SID,
+        "From": sender,
+        "To": TWILIO_WHATSAPP if sender.startswith("whatsapp:") else TWILIO_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+    }
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form) if signed else "x"
     return requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=30)
 
 
 def twilio_sent(api, to):
-    return api.sent(lambda c: c.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
-                    and c.fields.get("To") == to)
+    return api.sent(
+        lambda c: (
+            c.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+            and c.fields.get("To") == to
+        )
+    )
 
 
 def test_twilio_sms_numbered_choices(channel_rasa, provider_api):
@@ -142,8 +199,11 @@ def test_twilio_sms_numbered_choices(channel_rasa, provider_api):
 def test_twilio_results_are_a_compact_numbered_list(channel_rasa, provider_api):
     sender = "whatsapp:+31611112222"
     assert twilio_post(channel_rasa, sender, "Welke evenementen zijn er?").status_code == 204
-    [results] = wait_for(lambda: [c for c in twilio_sent(provider_api, sender)
-                                  if c.fields["Body"].startswith("Ik vond")])
+    [results] = wait_for(
+        lambda: [
+            c for c in twilio_sent(provider_api, sender) if c.fields["Body"].startswith("Ik vond")
+        ]
+    )
     lines = results.fields["Body"].splitlines()
     assert lines[1].startswith("1. ") and lines[2].startswith("Aanmelden: https://")
     assert sum("https://" in line for line in lines) == 3  # one link per result
@@ -160,8 +220,13 @@ def test_twilio_results_are_a_compact_numbered_list(channel_rasa, provider_api):
 def test_twilio_whatsapp_question(channel_rasa, provider_api):
     sender = "whatsapp:+31687654321"
     assert twilio_post(channel_rasa, sender, "Wat betekent LOL?").status_code == 204
-    sent = wait_for(lambda: [c for c in twilio_sent(provider_api, sender)
-                             if "Live Online Learning" in c.fields["Body"]])
+    sent = wait_for(
+        lambda: [
+            c
+            for c in twilio_sent(provider_api, sender)
+            if "Live Online Learning" in c.fields["Body"]
+        ]
+    )
     assert sent[0].fields["From"] == TWILIO_WHATSAPP
 
 

@@ -1,4 +1,5 @@
 """Fixtures of the live-handover tests: real servers with the live desk switched on."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,8 +83,7 @@ def live_data_dir(tmp_path_factory):
 def live_servers(tmp_path_factory, live_data_dir, webhook_receiver, programme_dir):
     """Action server + Rasa server; the office always open; accounts anna and bram."""
     accounts = tmp_path_factory.mktemp("accounts") / "console-accounts"
-    accounts.write_text("".join(f"{name}:{hash_password(pw)}\n"
-                                for name, pw in PASSWORDS.items()))
+    accounts.write_text("".join(f"{name}:{hash_password(pw)}\n" for name, pw in PASSWORDS.items()))
     # A Rasa server took up to 9 minutes to start on the shared 2-core machine while others
     # trained: wait longer than tests/servers.py's default for these servers.
     wait_until = servers_module.wait_until
@@ -98,8 +98,11 @@ def live_servers(tmp_path_factory, live_data_dir, webhook_receiver, programme_di
         "HANDOFF_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(servers_module, "wait_until", lambda url, timeout, proc, **kw: wait_until(
-            url, max(timeout, 900), proc, **kw))
+        patch.setattr(
+            servers_module,
+            "wait_until",
+            lambda url, timeout, proc, **kw: wait_until(url, max(timeout, 900), proc, **kw),
+        )
         with running_pair(tmp_path_factory.mktemp("live-servers"), env) as pair:
             yield pair
 
@@ -112,14 +115,18 @@ def live_rasa(live_servers):
 def console_session(rasa, name: str) -> requests.Session:
     """A logged-in console session over HTTP (as the console page does it)."""
     session = requests.Session()
-    resp = session.post(f"{rasa.url}/console/api/login",
-                        json={"name": name, "password": PASSWORDS[name]}, timeout=10)
+    resp = session.post(
+        f"{rasa.url}/console/api/login",
+        json={"name": name, "password": PASSWORDS[name]},
+        timeout=10,
+    )
     resp.raise_for_status()
     return session
 
 
 def tracker(rasa, conversation_id: str) -> dict:
-    resp = requests.get(f"{rasa.url}/conversations/{conversation_id}/tracker",
-                        params={"token": TOKEN}, timeout=10)
+    resp = requests.get(
+        f"{rasa.url}/conversations/{conversation_id}/tracker", params={"token": TOKEN}, timeout=10
+    )
     resp.raise_for_status()
     return resp.json()

@@ -2,6 +2,7 @@
 
 A command, not a test: `make console-screenshot` (real servers on free ports, headless chromium).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -26,24 +27,32 @@ def main() -> int:
     password = secrets.token_urlsafe(16)
     accounts = work / "accounts"
     accounts.write_text(f"anna:{hash_password(password)}\n")
-    env = {"DATA_DIR": str(work / "data"), "CONSOLE_ACCOUNTS": str(accounts),
-           "OFFICE_HOURS": "mon-sun 00:00-24:00", "OFFICE_HOLIDAYS": ""}
+    env = {
+        "DATA_DIR": str(work / "data"),
+        "CONSOLE_ACCOUNTS": str(accounts),
+        "OFFICE_HOURS": "mon-sun 00:00-24:00",
+        "OFFICE_HOLIDAYS": "",
+    }
     # Starting a Rasa server can take minutes on a busy machine: wait up to 15.
     wait_until = servers.wait_until
     servers.wait_until = lambda url, timeout, proc, **kw: wait_until(
-        url, max(timeout, 900), proc, **kw)
+        url, max(timeout, 900), proc, **kw
+    )
     try:
         with servers.running_pair(work, env) as (_, rasa), sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=shutil.which("chromium"),
-                                         headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=shutil.which("chromium"), headless=True, args=CHROMIUM_ARGS
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="nl-NL")
             page.goto(f"{rasa.url}/console/")
             page.fill("#login-name", "anna")
             page.fill("#login-password", password)
             page.click("#login-submit")
             expect(page.locator("#agent-name")).to_have_text("anna")
-            for sender, question in (("demo-1", "Hoe kan ik meedoen met The Impact Days?"),
-                                     ("demo-2", "Wat is social return?")):
+            for sender, question in (
+                ("demo-1", "Hoe kan ik meedoen met The Impact Days?"),
+                ("demo-2", "Wat is social return?"),
+            ):
                 rasa.say(sender, question)
                 rasa.say(sender, "Ik wil een medewerker spreken")
                 rasa.say(sender, names.payload(names.AFFIRM))

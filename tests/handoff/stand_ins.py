@@ -12,6 +12,7 @@
 - `WebhookReceiver`: checks the HMAC-SHA256 signature and timestamp, refuses replays and altered
   bodies, and keeps each contact request once (by its id).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,8 @@ from bot.handoff import signing
 # Open Klant's validate_phone_number (current pattern, as in its OpenAPI file).
 OPEN_KLANT_PHONE = re.compile(
     r"^(0[8-9]00[0-9]{4,8}|0[1-9][0-9]{8}|\+31[0-9]{10}|\+[0-9]{9,20}|00[0-9]{11}|1400"
-    r"|140[0-9]{2,3})$")
+    r"|140[0-9]{2,3})$"
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Writable required fields per resource (readOnly fields such as uuid/url left out).
@@ -52,8 +54,7 @@ ENUMS = {
     ("betrokkenen", "rol"): {"vertegenwoordiger", "klant"},
     ("digitaleadressen", "soortDigitaalAdres"): {"email", "telefoonnummer", "overig"},
     ("internetaken", "status"): {"te_verwerken", "verwerkt"},
-    ("actoren", "soortActor"): {"geautomatiseerde_actor", "medewerker",
-                                "organisatorische_eenheid"},
+    ("actoren", "soortActor"): {"geautomatiseerde_actor", "medewerker", "organisatorische_eenheid"},
 }
 # Foreign keys: field -> resource it must name by uuid.
 REFERENCES = {
@@ -67,8 +68,9 @@ FILTERS = {
     "nummer": lambda o: o.get("nummer"),
     "hadKlantcontact__uuid": lambda o: (o.get("hadKlantcontact") or {}).get("uuid"),
     "verstrektDoorBetrokkene__uuid": lambda o: (o.get("verstrektDoorBetrokkene") or {}).get("uuid"),
-    "aanleidinggevendKlantcontact__uuid":
-        lambda o: (o.get("aanleidinggevendKlantcontact") or {}).get("uuid"),
+    "aanleidinggevendKlantcontact__uuid": lambda o: (
+        o.get("aanleidinggevendKlantcontact") or {}
+    ).get("uuid"),
     "klantcontact__uuid": lambda o: (o.get("klantcontact") or {}).get("uuid"),
     "actor__uuid": lambda o: (o.get("actor") or {}).get("uuid"),
     "soortActor": lambda o: o.get("soortActor"),
@@ -133,7 +135,7 @@ class _KlantinteractiesHandler(_Handler):
         path = urlparse(self.path).path
         if not path.startswith(PREFIX):
             return None
-        name = path[len(PREFIX):].strip("/")
+        name = path[len(PREFIX) :].strip("/")
         return name if name in REQUIRED else None
 
     def _authorised(self) -> bool:
@@ -154,10 +156,12 @@ class _KlantinteractiesHandler(_Handler):
         if unknown:
             return self._send(400, {"invalidParams": [{"name": k} for k in unknown]})
         with self.owner.lock:
-            results = [o for o in self.owner.store[name].values()
-                       if all(FILTERS[k](o) == v for k, v in params.items())]
-        self._send(200, {"count": len(results), "next": None, "previous": None,
-                         "results": results})
+            results = [
+                o
+                for o in self.owner.store[name].values()
+                if all(FILTERS[k](o) == v for k, v in params.items())
+            ]
+        self._send(200, {"count": len(results), "next": None, "previous": None, "results": results})
 
     def do_POST(self) -> None:
         if not self._authorised():
@@ -202,8 +206,12 @@ class KlantinteractiesStandIn(_StandInServer):
         self.refused: Counter = Counter()
         self.unauthorised = 0
         self.drop_reply: Dict[str, int] = {}
-        kcc = {"uuid": str(uuid.uuid4()), "naam": "KCC", "soortActor": "organisatorische_eenheid",
-               "indicatieActief": True}
+        kcc = {
+            "uuid": str(uuid.uuid4()),
+            "naam": "KCC",
+            "soortActor": "organisatorische_eenheid",
+            "indicatieActief": True,
+        }
         self.store["actoren"][kcc["uuid"]] = kcc
         self.kcc_actor = kcc["uuid"]
 
@@ -224,11 +232,17 @@ class KlantinteractiesStandIn(_StandInServer):
                 problems.append({"name": field, "code": "invalid_choice"})
         for (resource, field), target in REFERENCES.items():
             ref = body.get(field)
-            if resource == name and ref is not None and (
-                    not isinstance(ref, dict) or ref.get("uuid") not in self.store[target]):
+            if (
+                resource == name
+                and ref is not None
+                and (not isinstance(ref, dict) or ref.get("uuid") not in self.store[target])
+            ):
                 problems.append({"name": field, "code": "does_not_exist"})
-        if name == "klantcontacten" and body.get("nummer") and any(
-                k.get("nummer") == body["nummer"] for k in self.store[name].values()):
+        if (
+            name == "klantcontacten"
+            and body.get("nummer")
+            and any(k.get("nummer") == body["nummer"] for k in self.store[name].values())
+        ):
             problems.append({"name": "nummer", "code": "unique"})
         if name == "digitaleadressen":
             kind, adres = body.get("soortDigitaalAdres"), str(body.get("adres") or "")

@@ -4,6 +4,7 @@ employee's reply in the user's widget, the user's reply in the console, close, t
 Two real browser profiles (headless chromium) against the real servers: a user with the chat
 widget on the demo page, an employee with the agent console. axe-core checks the console.
 """
+
 from collections import Counter
 
 import pytest
@@ -24,8 +25,11 @@ def severe_violations(page):
     page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     results = page.evaluate("axe.run(document)")
     print("axe violations by impact:", dict(Counter(v["impact"] for v in results["violations"])))
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def ask(page, text):
@@ -37,8 +41,10 @@ def ask(page, text):
 
 @pytest.fixture
 def pages(browser, live_rasa):  # noqa: F811 (the imported fixture)
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
-                for _ in range(2)]
+    contexts = [
+        browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
+        for _ in range(2)
+    ]
     pages = [c.new_page() for c in contexts]
     errors = []
     for page in pages:
@@ -93,8 +99,7 @@ def test_live_handover_from_the_widget_to_the_console_and_back(pages, live_rasa,
     console.fill("#reply", "Goedemiddag, ik help je graag verder.")
     console.click("#send")
     agent_message = user.locator(".ioc-msg.ioc-agent").last
-    expect(agent_message).to_contain_text("Goedemiddag, ik help je graag verder.",
-                                          timeout=TIMEOUT)
+    expect(agent_message).to_contain_text("Goedemiddag, ik help je graag verder.", timeout=TIMEOUT)
     expect(agent_message.locator(".ioc-from")).to_have_text("Medewerker")
 
     # The user's reply appears in the console; the bot stays quiet.
@@ -102,14 +107,15 @@ def test_live_handover_from_the_widget_to_the_console_and_back(pages, live_rasa,
     user.fill("#ioc-input", "Dank je! Het gaat om een vergunning.")
     user.press("#ioc-input", "Enter")
     expect(console.locator("#messages li.user").last).to_contain_text(
-        "Het gaat om een vergunning", timeout=TIMEOUT)
+        "Het gaat om een vergunning", timeout=TIMEOUT
+    )
     expect(user.locator("#ioc-typing")).to_be_hidden()
     assert severe_violations(console) == []
 
     # The employee closes: the bot tells the user and answers again.
     console.click("#close")
     expect(user.locator(BOT).last).to_contain_text(relay.TEXT_CLOSED, timeout=TIMEOUT)
-    assert user.locator(BOT).count() == bots + 1   # no bot reply to the message for anna
+    assert user.locator(BOT).count() == bots + 1  # no bot reply to the message for anna
     ask(user, "Wat betekent LOL?")
     expect(user.locator("#ioc-log")).to_contain_text("Live Online Learning", timeout=TIMEOUT)
     expect(console.locator("#chat-meta")).to_contain_text("afgesloten", timeout=TIMEOUT)

@@ -4,6 +4,7 @@ Done when: outside office hours, a contact request; the mail server and the Klan
 stand-in are down; every process is restarted; both come up again: exactly one e-mail with the
 transcript and exactly one klantcontact with its betrokkene, addresses and task.
 """
+
 import email
 import re
 import socket
@@ -70,16 +71,28 @@ def kcc(tmp_path_factory):
     env = {
         "DATA_DIR": str(data_dir),
         "OFFICE_HOURS": closed_now(),
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "false",
-        "SMTP_FROM": "assistent@haarlem.test", "HELPDESK_EMAIL": "kcc@haarlem.test",
-        "KLANTINTERACTIES_URL": ki.url, "KLANTINTERACTIES_TOKEN": TOKEN,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_STARTTLS": "false",
+        "SMTP_FROM": "assistent@haarlem.test",
+        "HELPDESK_EMAIL": "kcc@haarlem.test",
+        "KLANTINTERACTIES_URL": ki.url,
+        "KLANTINTERACTIES_TOKEN": TOKEN,
         "KLANTINTERACTIES_ACTOR": ki.kcc_actor,
-        "HANDOFF_RETRY_SECONDS": "0.5", "HANDOFF_RETRY_MAX_SECONDS": "2",
+        "HANDOFF_RETRY_SECONDS": "0.5",
+        "HANDOFF_RETRY_MAX_SECONDS": "2",
     }
     training.train(PROJECT_ROOT)
     action, rasa = start_pair(work, env)
-    yield {"action": action, "rasa": rasa, "smtp": smtp, "ki": ki, "data_dir": data_dir,
-           "work": work, "holds": holds}
+    yield {
+        "action": action,
+        "rasa": rasa,
+        "smtp": smtp,
+        "ki": ki,
+        "data_dir": data_dir,
+        "work": work,
+        "holds": holds,
+    }
     for sock in holds.values():
         sock.close()
     rasa.stop()
@@ -111,10 +124,12 @@ def test_invalid_details_are_asked_again_and_stop_cancels(kcc):
     assert "Ik heb je naam nodig" in texts(again) and "Wat is je naam?" in texts(again)
     ask = rasa.say(me, "Fatima El Amrani")
     assert "e-mailadres of telefoonnummer" in texts(ask)
-    for wrong, hint in (("06 1234", "telefoonnummer klopt niet"),
-                        ("fatima@@voorbeeld", "e-mailadres klopt niet"),
-                        ("😀" * 50, "geen geldig e-mailadres of telefoonnummer"),
-                        ("x" * 10_000, "")):
+    for wrong, hint in (
+        ("06 1234", "telefoonnummer klopt niet"),
+        ("fatima@@voorbeeld", "e-mailadres klopt niet"),
+        ("😀" * 50, "geen geldig e-mailadres of telefoonnummer"),
+        ("x" * 10_000, ""),
+    ):
         reply = rasa.say(me, wrong)
         assert hint in texts(reply) and "e-mailadres of telefoonnummer" in texts(reply)
     stop = rasa.say(me, "stop")
@@ -153,8 +168,12 @@ def test_outside_office_hours_a_contact_request_survives_a_restart_of_everything
     assert "e-mail en telefoon" in done
 
     box = Outbox(database_path(kcc["data_dir"]))
-    assert wait_for(lambda: all(d["attempts"] >= 1 for d in box.deliveries(reference))
-                    and len(box.deliveries(reference)) == 2)
+    assert wait_for(
+        lambda: (
+            all(d["attempts"] >= 1 for d in box.deliveries(reference))
+            and len(box.deliveries(reference)) == 2
+        )
+    )
     assert {d["status"] for d in box.deliveries(reference)} == {"pending"}
 
     kcc["rasa"].stop()
@@ -182,8 +201,9 @@ def test_outside_office_hours_a_contact_request_survives_a_restart_of_everything
     assert kc["nummer"] == reference and question in kc["inhoud"]
     [betrokkene] = ki.store["betrokkenen"].values()
     assert betrokkene["hadKlantcontact"]["uuid"] == kc["uuid"]
-    assert {(a["soortDigitaalAdres"], a["adres"]) for a in ki.store["digitaleadressen"].values()} \
-        == {("email", "jan@example.nl"), ("telefoonnummer", "0612345678")}
+    assert {
+        (a["soortDigitaalAdres"], a["adres"]) for a in ki.store["digitaleadressen"].values()
+    } == {("email", "jan@example.nl"), ("telefoonnummer", "0612345678")}
     [taak] = ki.store["internetaken"].values()
     assert taak["aanleidinggevendKlantcontact"]["uuid"] == kc["uuid"]
 

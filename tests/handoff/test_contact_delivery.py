@@ -1,5 +1,6 @@
 """The outbox and its worker against real servers: SMTP (aiosmtpd), a Klantinteracties stand-in
 and a webhook receiver; stopped, restarted, replies lost after a stored POST."""
+
 import dataclasses
 import email
 import subprocess
@@ -61,33 +62,57 @@ def hook():
 
 def settings_for(tmp_path, smtp=None, ki=None, hook=None) -> Settings:
     return dataclasses.replace(
-        Settings.from_env(), data_dir=tmp_path,
-        smtp_host="127.0.0.1" if smtp else "", smtp_port=smtp.port if smtp else 0,
-        smtp_starttls=False, smtp_user="", smtp_password="", smtp_from="assistent@haarlem.test",
+        Settings.from_env(),
+        data_dir=tmp_path,
+        smtp_host="127.0.0.1" if smtp else "",
+        smtp_port=smtp.port if smtp else 0,
+        smtp_starttls=False,
+        smtp_user="",
+        smtp_password="",
+        smtp_from="assistent@haarlem.test",
         helpdesk_email="kcc@haarlem.test" if smtp else "",
-        klantinteracties_url=ki.url if ki else "", klantinteracties_token=TOKEN if ki else "",
+        klantinteracties_url=ki.url if ki else "",
+        klantinteracties_token=TOKEN if ki else "",
         klantinteracties_actor=ki.kcc_actor if ki else "",
         handoff_webhook_url=hook.url if hook else "",
         handoff_webhook_secret=SECRET if hook else "",
-        handoff_retry_seconds=10.0, handoff_timeout_seconds=5.0)
+        handoff_retry_seconds=10.0,
+        handoff_timeout_seconds=5.0,
+    )
 
 
 def a_request(**changes) -> ContactRequest:
     fields = dict(
-        reference=new_reference(), name="Jan van der Berg",
-        question="Hoe kom ik op het inkoopplatform?", email="jan@example.nl",
-        phone="+31612345678", conversation_id="conv-1", channel="rest",
-        transcript=[{"from": "user", "text": "Hoe kom ik op het <b>inkoopplatform</b>?",
-                     "at": "2026-11-28T20:00:00+00:00"},
-                    {"from": "bot", "text": "Sorry, dat begrijp ik niet.",
-                     "at": "2026-11-28T20:00:01+00:00"}])
+        reference=new_reference(),
+        name="Jan van der Berg",
+        question="Hoe kom ik op het inkoopplatform?",
+        email="jan@example.nl",
+        phone="+31612345678",
+        conversation_id="conv-1",
+        channel="rest",
+        transcript=[
+            {
+                "from": "user",
+                "text": "Hoe kom ik op het <b>inkoopplatform</b>?",
+                "at": "2026-11-28T20:00:00+00:00",
+            },
+            {
+                "from": "bot",
+                "text": "Sorry, dat begrijp ik niet.",
+                "at": "2026-11-28T20:00:01+00:00",
+            },
+        ],
+    )
     fields.update(changes)
     return ContactRequest(**fields)
 
 
 def worker_for(settings, clock) -> Worker:
-    return Worker(Outbox(database_path(settings.data_dir), clock=clock), configured(settings),
-                  retry_seconds=settings.handoff_retry_seconds)
+    return Worker(
+        Outbox(database_path(settings.data_dir), clock=clock),
+        configured(settings),
+        retry_seconds=settings.handoff_retry_seconds,
+    )
 
 
 def test_backoff_doubles_up_to_its_cap():
@@ -156,16 +181,22 @@ def test_klantinteracties_down_then_up_records_one_contact(tmp_path, ki):
     [betrokkene] = ki.store["betrokkenen"].values()
     assert betrokkene["hadKlantcontact"] == {"uuid": kc["uuid"]}
     assert betrokkene["rol"] == "klant" and betrokkene["initiator"] is True
-    assert betrokkene["contactnaam"] == {"voornaam": "Jan", "voorvoegselAchternaam": "van der",
-                                         "achternaam": "Berg"}
-    addresses = {(a["soortDigitaalAdres"], a["adres"])
-                 for a in ki.store["digitaleadressen"].values()
-                 if a["verstrektDoorBetrokkene"] == {"uuid": betrokkene["uuid"]}}
+    assert betrokkene["contactnaam"] == {
+        "voornaam": "Jan",
+        "voorvoegselAchternaam": "van der",
+        "achternaam": "Berg",
+    }
+    addresses = {
+        (a["soortDigitaalAdres"], a["adres"])
+        for a in ki.store["digitaleadressen"].values()
+        if a["verstrektDoorBetrokkene"] == {"uuid": betrokkene["uuid"]}
+    }
     assert addresses == {("email", "jan@example.nl"), ("telefoonnummer", "+31612345678")}
     [taak] = ki.store["internetaken"].values()
     assert taak["aanleidinggevendKlantcontact"] == {"uuid": kc["uuid"]}
     assert taak["status"] == "te_verwerken" and taak["toegewezenAanActoren"] == [
-        {"uuid": ki.kcc_actor}]
+        {"uuid": ki.kcc_actor}
+    ]
     bots = [a for a in ki.store["actoren"].values() if a["soortActor"] == "geautomatiseerde_actor"]
     assert len(bots) == 1
     [link] = ki.store["actorklantcontacten"].values()
@@ -178,8 +209,10 @@ def test_klantinteracties_down_then_up_records_one_contact(tmp_path, ki):
     assert ki.created["actoren"] == 1 and ki.created["klantcontacten"] == 2
 
 
-@pytest.mark.parametrize("lost", ["klantcontacten", "betrokkenen", "digitaleadressen",
-                                  "internetaken", "actorklantcontacten"])
+@pytest.mark.parametrize(
+    "lost",
+    ["klantcontacten", "betrokkenen", "digitaleadressen", "internetaken", "actorklantcontacten"],
+)
 def test_a_reply_lost_after_the_server_stored_it_creates_nothing_twice(tmp_path, ki, lost):
     settings, clock = settings_for(tmp_path, ki=ki), Clock()
     ki.start()
@@ -199,22 +232,45 @@ def test_the_stand_in_enforces_token_fields_and_phone_pattern(ki):
     ki.start()
     url = ki.url
     assert requests.get(url + "klantcontacten", timeout=5).status_code == 401
-    assert requests.get(url + "klantcontacten", headers={"Authorization": "Token wrong"},
-                        timeout=5).status_code == 401
+    assert (
+        requests.get(
+            url + "klantcontacten", headers={"Authorization": "Token wrong"}, timeout=5
+        ).status_code
+        == 401
+    )
     auth = {"Authorization": f"Token {TOKEN}"}
-    missing = requests.post(url + "klantcontacten", json={"kanaal": "chat"}, headers=auth,
-                            timeout=5)
+    missing = requests.post(
+        url + "klantcontacten", json={"kanaal": "chat"}, headers=auth, timeout=5
+    )
     assert missing.status_code == 400
     assert {p["name"] for p in missing.json()["invalidParams"]} == {
-        "onderwerp", "taal", "vertrouwelijk"}
-    kc = requests.post(url + "klantcontacten", headers=auth, timeout=5, json={
-        "kanaal": "chat", "onderwerp": "x", "taal": "nld", "vertrouwelijk": False}).json()
-    b = requests.post(url + "betrokkenen", headers=auth, timeout=5, json={
-        "hadKlantcontact": {"uuid": kc["uuid"]}, "rol": "klant", "initiator": True}).json()
+        "onderwerp",
+        "taal",
+        "vertrouwelijk",
+    }
+    kc = requests.post(
+        url + "klantcontacten",
+        headers=auth,
+        timeout=5,
+        json={"kanaal": "chat", "onderwerp": "x", "taal": "nld", "vertrouwelijk": False},
+    ).json()
+    b = requests.post(
+        url + "betrokkenen",
+        headers=auth,
+        timeout=5,
+        json={"hadKlantcontact": {"uuid": kc["uuid"]}, "rol": "klant", "initiator": True},
+    ).json()
     for adres, status in (("06 12345678", 400), ("0612345678", 201), ("+31612345678", 201)):
-        resp = requests.post(url + "digitaleadressen", headers=auth, timeout=5, json={
-            "verstrektDoorBetrokkene": {"uuid": b["uuid"]}, "adres": adres,
-            "soortDigitaalAdres": "telefoonnummer"})
+        resp = requests.post(
+            url + "digitaleadressen",
+            headers=auth,
+            timeout=5,
+            json={
+                "verstrektDoorBetrokkene": {"uuid": b["uuid"]},
+                "adres": adres,
+                "soortDigitaalAdres": "telefoonnummer",
+            },
+        )
         assert resp.status_code == status, adres
 
 
@@ -246,15 +302,16 @@ def test_signed_webhook_once_and_the_receiver_refuses_replays_and_changes(tmp_pa
 
     data = webhook_body(request)
     # A retry: the same body signed again later (a new timestamp).
-    headers = {"Content-Type": "application/json",
-               **signing.sign(SECRET, data, now=time.time() + 1)}
+    headers = {
+        "Content-Type": "application/json",
+        **signing.sign(SECRET, data, now=time.time() + 1),
+    }
     first = requests.post(hook.url, data=data, headers=headers, timeout=5)
     assert first.status_code == 409  # a retry of a request it has: no second one
     replay = requests.post(hook.url, data=data, headers=headers, timeout=5)
     assert replay.status_code == 401
     altered = data.replace(b"jan@example.nl", b"evil@example.nl")
-    fresh = {"Content-Type": "application/json",
-             **signing.sign(SECRET, data, now=time.time() + 2)}
+    fresh = {"Content-Type": "application/json", **signing.sign(SECRET, data, now=time.time() + 2)}
     assert requests.post(hook.url, data=altered, headers=fresh, timeout=5).status_code == 401
     old = signing.sign(SECRET, data, now=clock.now - 3600 * 24 * 365 * 10)
     assert requests.post(hook.url, data=data, headers=old, timeout=5).status_code == 401
@@ -300,12 +357,24 @@ def test_purge_removes_old_requests_and_says_how_many(tmp_path):
 
     Outbox.from_settings(settings).add(a_request(), [])  # stored now (the real clock)
     env = {"DATA_DIR": str(tmp_path), "HANDOFF_RETENTION_DAYS": "0", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "bot", "purge-handoff"], cwd=PROJECT_ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "purge-handoff"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("removed 1 handoff record(s) older than 0 days")
-    kept = subprocess.run([sys.executable, "-m", "bot", "purge-handoff", "--days", "30"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    kept = subprocess.run(
+        [sys.executable, "-m", "bot", "purge-handoff", "--days", "30"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert kept.stdout.startswith("removed 0 ")
 
 
@@ -314,14 +383,17 @@ def test_the_outbox_survives_a_new_process(tmp_path, hook):
     request = a_request()
     Outbox.from_settings(settings).add(request, ["webhook"])
     hook.start()
-    code = ("import dataclasses, sys; from bot.settings import Settings; "
-            "from bot.handoff.worker import Worker; "
-            "from pathlib import Path; "
-            f"s = dataclasses.replace(Settings.from_env(), data_dir=Path({str(tmp_path)!r}), "
-            f"handoff_webhook_url={hook.url!r}, handoff_webhook_secret={SECRET!r}); "
-            "sys.exit(0 if Worker.from_settings(s).run_once() == 1 else 1)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=120)
+    code = (
+        "import dataclasses, sys; from bot.settings import Settings; "
+        "from bot.handoff.worker import Worker; "
+        "from pathlib import Path; "
+        f"s = dataclasses.replace(Settings.from_env(), data_dir=Path({str(tmp_path)!r}), "
+        f"handoff_webhook_url={hook.url!r}, handoff_webhook_secret={SECRET!r}); "
+        "sys.exit(0 if Worker.from_settings(s).run_once() == 1 else 1)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert [e["id"] for e in hook.events] == [request.reference]
     assert Outbox.from_settings(settings).deliveries(request.reference)[0]["status"] == DELIVERED

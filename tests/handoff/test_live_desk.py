@@ -1,4 +1,5 @@
 """The live desk's queue in SQLite: places, take (atomic), close, cancel, duty, purge."""
+
 import multiprocessing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -48,15 +49,15 @@ def test_take_close_and_a_new_handover_later(desk):
     desk.enqueue("a", "socketio", [])
     handoff = desk.open_handoff("a")
     assert handoff.status == WAITING
-    assert not desk.close(handoff.id, "anna")          # not taken yet
+    assert not desk.close(handoff.id, "anna")  # not taken yet
     assert desk.take(handoff.id, "anna")
-    assert not desk.take(handoff.id, "bram")           # already taken
-    assert not desk.close(handoff.id, "bram")          # not bram's
+    assert not desk.take(handoff.id, "bram")  # already taken
+    assert not desk.close(handoff.id, "bram")  # not bram's
     assert desk.get(handoff.id).status == ACTIVE
     assert desk.close(handoff.id, "anna")
     assert desk.get(handoff.id).status == CLOSED
     assert desk.open_handoff("a") is None
-    assert desk.enqueue("a", "socketio", []) == 1      # a second handover of the same chat
+    assert desk.enqueue("a", "socketio", []) == 1  # a second handover of the same chat
     assert desk.open_handoff("a").id != handoff.id
 
 
@@ -70,13 +71,17 @@ def test_cancel_only_while_waiting(desk):
 
 
 def test_transcripts_are_normalised():
-    assert live.normalise_transcript([
-        {"from": "user", "text": "Vraag", "at": 1_800_000_000},
-        {"sender": "bot", "text": "Antwoord"},
-        {"role": "user", "text": "   "},
-        {"from": "user"},
-    ]) == [{"from": "user", "text": "Vraag", "at": "2027-01-15T08:00:00+00:00"},
-           {"from": "bot", "text": "Antwoord"}]
+    assert live.normalise_transcript(
+        [
+            {"from": "user", "text": "Vraag", "at": 1_800_000_000},
+            {"sender": "bot", "text": "Antwoord"},
+            {"role": "user", "text": "   "},
+            {"from": "user"},
+        ]
+    ) == [
+        {"from": "user", "text": "Vraag", "at": "2027-01-15T08:00:00+00:00"},
+        {"from": "bot", "text": "Antwoord"},
+    ]
     assert live.normalise_transcript("") == []
 
 
@@ -89,7 +94,7 @@ def test_messages_and_pending_delivery(desk):
     assert [m.id for m in desk.messages(handoff.id)] == [user.id, agent.id]
     assert [m.id for m in desk.messages(handoff.id, after=user.id)] == [agent.id]
     assert [m.text for m in desk.undelivered("rest-user")] == ["Goedemiddag!"]
-    assert desk.undelivered("rest-user") == []          # delivered once
+    assert desk.undelivered("rest-user") == []  # delivered once
 
 
 def test_duty_follows_the_last_sign_of_life(desk, clock):
@@ -156,15 +161,17 @@ def test_two_employees_racing_never_take_the_same_conversation(tmp_path):
     ids = [h.id for h in desk.handoffs()]
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_race, args=(str(path), ids, name, start, results))
-             for name in ("anna", "bram")]
+    procs = [
+        ctx.Process(target=_race, args=(str(path), ids, name, start, results))
+        for name in ("anna", "bram")
+    ]
     for p in procs:
         p.start()
     start.set()
     taken = dict(results.get(timeout=60) for _ in procs)
     for p in procs:
         p.join(timeout=30)
-    assert sorted(taken["anna"] + taken["bram"]) == sorted(ids)   # each taken exactly once
+    assert sorted(taken["anna"] + taken["bram"]) == sorted(ids)  # each taken exactly once
     assert not set(taken["anna"]) & set(taken["bram"])
     for handoff in desk.handoffs([ACTIVE]):
         assert handoff.id in taken[handoff.agent]

@@ -2,6 +2,7 @@
 
 The office is always open in these servers (conftest), an employee is on duty once logged in.
 """
+
 import json
 import threading
 import time
@@ -36,8 +37,11 @@ def wait_for(check, timeout=30.0, what="condition"):
 def queue_over_rest(rasa, sender):
     """Ask for a person, consent, and land in the live queue; return the handoff id."""
     offer = rasa.say(sender, "Ik wil een medewerker spreken")
-    assert any(b.get("payload") == names.payload(names.AFFIRM)
-               for r in offer for b in r.get("buttons") or []), offer
+    assert any(
+        b.get("payload") == names.payload(names.AFFIRM)
+        for r in offer
+        for b in r.get("buttons") or []
+    ), offer
     queued = rasa.say(sender, names.payload(names.AFFIRM))
     assert "nummer" in texts(queued) and "rij" in texts(queued), queued
     return None
@@ -63,27 +67,36 @@ def open_id(desk, sender):
 
 def test_console_api_needs_a_login(live_rasa):
     assert requests.get(f"{live_rasa.url}/console/api/handoffs", timeout=10).status_code == 401
-    bad = requests.post(f"{live_rasa.url}/console/api/login",
-                        json={"name": "anna", "password": "fout"}, timeout=10)
+    bad = requests.post(
+        f"{live_rasa.url}/console/api/login", json={"name": "anna", "password": "fout"}, timeout=10
+    )
     assert bad.status_code == 401
-    assert requests.post(f"{live_rasa.url}/console/api/login", data="{nope",
-                         headers={"Content-Type": "application/json"},
-                         timeout=10).status_code == 400
-    assert requests.post(f"{live_rasa.url}/console/api/login", json=["x"],
-                         timeout=10).status_code == 400
+    assert (
+        requests.post(
+            f"{live_rasa.url}/console/api/login",
+            data="{nope",
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        ).status_code
+        == 400
+    )
+    assert (
+        requests.post(f"{live_rasa.url}/console/api/login", json=["x"], timeout=10).status_code
+        == 400
+    )
     page = requests.get(f"{live_rasa.url}/console/", timeout=10)
     assert page.ok and "default-src 'self'" in page.headers["Content-Security-Policy"]
 
 
-def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna,
-                                                          webhook_receiver):
+def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna, webhook_receiver):
     """Session expiry (1 h silence) during a handover does not bring the bot back."""
     sender = f"rest-{uuid.uuid4().hex[:8]}"
     queue_over_rest(live_rasa, sender)
     handoff_id = open_id(desk, sender)
     assert tracker(live_rasa, sender)["paused"] is True
-    started = wait_for(lambda: webhook_receiver.of("handover.started", handoff_id),
-                       what="the handover webhook")
+    started = wait_for(
+        lambda: webhook_receiver.of("handover.started", handoff_id), what="the handover webhook"
+    )
     assert started[0]["conversation_id"] == sender and started[0]["transcript"]
 
     # Waiting: a message goes to the desk, not to the bot.
@@ -95,14 +108,19 @@ def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna,
     events = tracker(live_rasa, sender)["events"]
     for event in events:
         event["timestamp"] -= 3700
-    resp = requests.put(f"{live_rasa.url}/conversations/{sender}/tracker/events",
-                        params={"token": TOKEN}, json=events, timeout=10)
+    resp = requests.put(
+        f"{live_rasa.url}/conversations/{sender}/tracker/events",
+        params={"token": TOKEN},
+        json=events,
+        timeout=10,
+    )
     assert resp.ok, resp.text
 
     # The user comes back: no new session, no bot; the employee gets the message.
     before = len(tracker(live_rasa, sender)["events"])
     assert live_rasa.say(sender, "Ben je er nog?") == [
-        {"recipient_id": sender, "text": relay.TEXT_TAKEN}]  # pending since the take (REST)
+        {"recipient_id": sender, "text": relay.TEXT_TAKEN}
+    ]  # pending since the take (REST)
     state = tracker(live_rasa, sender)
     assert state["paused"] is True
     new_events = state["events"][before:]
@@ -110,13 +128,16 @@ def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna,
     assert not any(e["event"] == "session_started" for e in new_events)
     messages = anna.get(url, timeout=10).json()["messages"]
     assert [m["text"] for m in messages if m["from"] == "user"] == [
-        "Ik wacht wel even", "Ben je er nog?"]
+        "Ik wacht wel even",
+        "Ben je er nog?",
+    ]
     assert wait_for(lambda: webhook_receiver.of("message.user", handoff_id), what="webhooks")
 
     # The employee answers; a REST user gets it with the reply to their next message.
     assert anna.post(f"{url}/messages", json={"text": "Ja hoor, ik help je."}, timeout=10).ok
     assert live_rasa.say(sender, "Fijn") == [
-        {"recipient_id": sender, "text": "Medewerker: Ja hoor, ik help je."}]
+        {"recipient_id": sender, "text": "Medewerker: Ja hoor, ik help je."}
+    ]
 
     # Closing: the bot resumes, tells the user, and answers again.
     assert anna.post(f"{url}/close", json={}, timeout=10).ok
@@ -139,8 +160,9 @@ def test_two_employees_racing_for_one_conversation(live_rasa, desk, anna):
         start.wait()
         results[name] = session.post(url, json={}, timeout=10).status_code
 
-    threads = [threading.Thread(target=take, args=item) for item in
-               (("anna", anna), ("bram", bram))]
+    threads = [
+        threading.Thread(target=take, args=item) for item in (("anna", anna), ("bram", bram))
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -160,10 +182,12 @@ def test_nobody_takes_it_in_time_offers_a_contact_request(live_rasa, desk, anna)
     sender = f"wait-{uuid.uuid4().hex[:8]}"
     queue_over_rest(live_rasa, sender)
     handoff_id = open_id(desk, sender)
-    wait_for(lambda: desk.get(handoff_id).offered_at, timeout=WAIT_SECONDS + 30,
-             what="the contact-request offer")
-    assert live_rasa.say(sender, "Hallo?") == [{"recipient_id": sender,
-                                               "text": relay.TEXT_OFFER}]
+    wait_for(
+        lambda: desk.get(handoff_id).offered_at,
+        timeout=WAIT_SECONDS + 30,
+        what="the contact-request offer",
+    )
+    assert live_rasa.say(sender, "Hallo?") == [{"recipient_id": sender, "text": relay.TEXT_OFFER}]
     # The user takes the offer: out of the queue, and the bot handles the contact request.
     replies = live_rasa.say(sender, names.payload(names.REQUEST_CONTACT))
     assert desk.get(handoff_id).status == "cancelled"
@@ -182,11 +206,24 @@ def test_bad_input_to_the_console_gets_a_4xx(live_rasa, desk, anna):
     # HTML and emoji are just text; a request from another site is refused.
     script = "<script>alert(1)</script> 👍"
     assert anna.post(f"{base}/messages", json={"text": script}, timeout=10).ok
-    assert anna.post(f"{base}/messages", json={"text": "x"}, timeout=10,
-                     headers={"Origin": "https://evil.example"}).status_code == 403
-    assert anna.post(f"{base}/messages", data="text=x", timeout=10,
-                     headers={"Content-Type": "application/x-www-form-urlencoded"}
-                     ).status_code == 403
+    assert (
+        anna.post(
+            f"{base}/messages",
+            json={"text": "x"},
+            timeout=10,
+            headers={"Origin": "https://evil.example"},
+        ).status_code
+        == 403
+    )
+    assert (
+        anna.post(
+            f"{base}/messages",
+            data="text=x",
+            timeout=10,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ).status_code
+        == 403
+    )
     assert anna.get(f"{live_rasa.url}/console/api/handoffs/999999", timeout=10).status_code == 404
     assert anna.get(f"{base}?after=abc", timeout=10).status_code == 400
     assert anna.post(f"{base}/close", json={}, timeout=10).ok
@@ -205,8 +242,9 @@ def test_live_chat_api_for_the_municipalitys_own_system(live_rasa, desk, webhook
     sender = f"api-{uuid.uuid4().hex[:8]}"
     queue_over_rest(live_rasa, sender)
     handoff_id = open_id(desk, sender)
-    started = wait_for(lambda: webhook_receiver.of("handover.started", handoff_id),
-                       what="the handover webhook")[0]
+    started = wait_for(
+        lambda: webhook_receiver.of("handover.started", handoff_id), what="the handover webhook"
+    )[0]
     assert started["channel"] == "rest"
     assert any(turn["from"] == "user" for turn in started["transcript"])
 
@@ -223,17 +261,26 @@ def test_live_chat_api_for_the_municipalitys_own_system(live_rasa, desk, webhook
 
     # A user message is pushed as a signed webhook; the employee answers through the API.
     assert live_rasa.say(sender, "Hallo medewerker") == [
-        {"recipient_id": sender, "text": relay.TEXT_TAKEN}]
-    message = wait_for(lambda: webhook_receiver.of("message.user", handoff_id),
-                       what="the message webhook")[0]
+        {"recipient_id": sender, "text": relay.TEXT_TAKEN}
+    ]
+    message = wait_for(
+        lambda: webhook_receiver.of("message.user", handoff_id), what="the message webhook"
+    )[0]
     assert message["message"]["text"] == "Hallo medewerker"
-    resp, _, _ = signed_post(f"{api}/conversations/{handoff_id}/messages",
-                             {"agent": "extern-1", "text": "Waarmee kan ik helpen?"})
+    resp, _, _ = signed_post(
+        f"{api}/conversations/{handoff_id}/messages",
+        {"agent": "extern-1", "text": "Waarmee kan ik helpen?"},
+    )
     assert resp.ok
-    assert signed_post(f"{api}/conversations/{handoff_id}/messages",
-                       {"agent": "iemand-anders", "text": "x"})[0].status_code == 409
+    assert (
+        signed_post(
+            f"{api}/conversations/{handoff_id}/messages", {"agent": "iemand-anders", "text": "x"}
+        )[0].status_code
+        == 409
+    )
     assert live_rasa.say(sender, "Met mijn aanvraag") == [
-        {"recipient_id": sender, "text": "Medewerker: Waarmee kan ik helpen?"}]
+        {"recipient_id": sender, "text": "Medewerker: Waarmee kan ik helpen?"}
+    ]
     resp, _, _ = signed_post(f"{api}/conversations/{handoff_id}/close", {"agent": "extern-1"})
     assert resp.ok
     assert wait_for(lambda: webhook_receiver.of("handover.closed", handoff_id), what="closed")

@@ -1,4 +1,5 @@
 """Parts of the relay that need no Rasa server: ids, the contact-request payload, webhooks."""
+
 import asyncio
 
 from bot import names
@@ -22,6 +23,7 @@ def test_the_contact_request_button_is_recognised():
 def test_webhooks_are_signed_and_a_wrong_secret_is_rejected():
     receiver = WebhookReceiver(WEBHOOK_SECRET).start()
     try:
+
         async def send():
             good = WebhookSender(receiver.url, WEBHOOK_SECRET)
             await good.send("handover.started", {"handoff_id": 7, "transcript": []})

@@ -1,4 +1,5 @@
 """HMAC signatures of the live-chat webhooks/API; console accounts and sessions."""
+
 import pytest
 
 from bot.handoff import console, signing
@@ -44,7 +45,9 @@ def anna_hash():
 def test_accounts_inline_and_from_a_file(tmp_path, anna_hash):
     bram_hash = hash_password("another long password")
     assert parse_accounts(f"anna:{anna_hash}; bram:{bram_hash}") == {
-        "anna": anna_hash, "bram": bram_hash}
+        "anna": anna_hash,
+        "bram": bram_hash,
+    }
     path = tmp_path / "accounts"
     path.write_text(f"# KCC accounts\nanna:{anna_hash}\n\nbram:{bram_hash}\n")
     assert parse_accounts(str(path)) == {"anna": anna_hash, "bram": bram_hash}
@@ -63,7 +66,7 @@ def test_passwords_are_checked_and_repeated_failures_lock_the_name(anna_hash):
     for _ in range(console.MAX_FAILURES):
         accounts.check("anna", "wrong")
     assert accounts.locked("anna")
-    assert not accounts.check("anna", "correct horse battery")   # locked, even when right
+    assert not accounts.check("anna", "correct horse battery")  # locked, even when right
     now[0] += console.LOCK_SECONDS + 1
     assert accounts.check("anna", "correct horse battery")
 

@@ -1,4 +1,5 @@
 """Conversations over HTTP with the running Rasa server and action server."""
+
 import uuid
 
 import pytest
@@ -37,12 +38,15 @@ def test_lol_question_answers_from_the_data(rasa_server, programme_dir):
     assert_answers_topic(reply, raw_topic(programme_dir, "lol"))
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("wat is social return eigenlijk", "social_return"),
-    ("Wat is de Prestatieladder Socialer Ondernemen?", "pso"),
-    ("wat is het telefoonnummer van de gemeente", "contact"),
-    ("wat doet stichting stadsgarage", "stadsgarage"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("wat is social return eigenlijk", "social_return"),
+        ("Wat is de Prestatieladder Socialer Ondernemen?", "pso"),
+        ("wat is het telefoonnummer van de gemeente", "contact"),
+        ("wat doet stichting stadsgarage", "stadsgarage"),
+    ],
+)
 def test_programme_questions(rasa_server, programme_dir, question, topic):
     reply = texts(rasa_server.say(new_sender(), question))
     assert_answers_topic(reply, raw_topic(programme_dir, topic))
@@ -74,13 +78,16 @@ def test_english_gets_english_line_with_contact(rasa_server):
     assert "I can only answer in Dutch" in reply and "14 023" in reply
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("", "geen tekst"),
-    ("   ", "geen tekst"),
-    ("😀🎉👍", "alleen woorden"),
-    ("<script>alert('hi')</script>", "code of HTML"),
-    ('<img src=x onerror="alert(1)">', "code of HTML"),
-])
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("", "geen tekst"),
+        ("   ", "geen tekst"),
+        ("😀🎉👍", "alleen woorden"),
+        ("<script>alert('hi')</script>", "code of HTML"),
+        ('<img src=x onerror="alert(1)">', "code of HTML"),
+    ],
+)
 def test_odd_messages_get_polite_answers(rasa_server, message, expected):
     reply = texts(rasa_server.say(new_sender(), message))
     assert expected in reply
@@ -92,28 +99,47 @@ def test_ten_thousand_characters_polite_and_kept_whole(rasa_server):
     reply = texts(rasa_server.say(sender, message))
     assert "korte vragen" in reply
     # REST conversations are "rest:<sender>" (docs/channels.md).
-    tracker = requests.get(f"{rasa_server.url}/conversations/rest:{sender}/tracker",
-                           params={"token": TOKEN}, timeout=10).json()
+    tracker = requests.get(
+        f"{rasa_server.url}/conversations/rest:{sender}/tracker",
+        params={"token": TOKEN},
+        timeout=10,
+    ).json()
     user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert user_texts == [message]
 
 
-@pytest.mark.parametrize("body", ["{not json", "[1, 2]", "", '"tekst"',
-                                  '{"sender": 12, "message": "hoi"}',
-                                  '{"sender": "a", "message": {"x": 1}}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "[1, 2]",
+        "",
+        '"tekst"',
+        '{"sender": 12, "message": "hoi"}',
+        '{"sender": "a", "message": {"x": 1}}',
+    ],
+)
 def test_malformed_requests_get_400_and_server_stays_up(rasa_server, body):
-    resp = requests.post(f"{rasa_server.url}/webhooks/rest/webhook", data=body,
-                         headers={"Content-Type": "application/json"}, timeout=10)
+    resp = requests.post(
+        f"{rasa_server.url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
     assert resp.status_code == 400
     assert rasa_server.say(new_sender(), "hoi")
 
 
 def test_http_api_needs_the_token(rasa_server):
     assert requests.get(f"{rasa_server.url}/status", timeout=10).status_code == 401
-    assert requests.get(f"{rasa_server.url}/status", params={"token": "fout"},
-                        timeout=10).status_code == 401
-    assert requests.get(f"{rasa_server.url}/status", params={"token": TOKEN},
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(f"{rasa_server.url}/status", params={"token": "fout"}, timeout=10).status_code
+        == 401
+    )
+    assert (
+        requests.get(f"{rasa_server.url}/status", params={"token": TOKEN}, timeout=10).status_code
+        == 200
+    )
 
 
 def test_socketio_channel_answers(rasa_server):
@@ -138,7 +164,8 @@ def test_socketio_channel_answers(rasa_server):
 
 
 def test_edited_data_changes_answer_after_action_server_restart(
-        rasa_server, action_server, programme_dir):
+    rasa_server, action_server, programme_dir
+):
     path = programme_dir / "onderwerpen.yml"
     original = path.read_text(encoding="utf-8")
     raw = yaml.safe_load(original)

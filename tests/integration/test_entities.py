@@ -1,4 +1,5 @@
 """Entity extraction (the EntityRuler built from the data) on the held-out search sentences."""
+
 import json
 import re
 from collections import Counter
@@ -30,10 +31,17 @@ def annotated_sentences():
 def test_entity_precision_and_recall_per_label(rasa_server, tmp_path):
     tp, fp, fn = Counter(), Counter(), Counter()
     for text, gold in annotated_sentences():
-        parsed = requests.post(f"{rasa_server.url}/model/parse", params={"token": TOKEN},
-                               json={"text": text}, timeout=10).json()
-        found = {(e["entity"], text[e["start"]:e["end"]].lower())
-                 for e in parsed["entities"] if e["entity"] != "onderwerp"}
+        parsed = requests.post(
+            f"{rasa_server.url}/model/parse",
+            params={"token": TOKEN},
+            json={"text": text},
+            timeout=10,
+        ).json()
+        found = {
+            (e["entity"], text[e["start"] : e["end"]].lower())
+            for e in parsed["entities"]
+            if e["entity"] != "onderwerp"
+        }
         for label, _ in found & gold:
             tp[label] += 1
         for label, _ in found - gold:
@@ -44,8 +52,11 @@ def test_entity_precision_and_recall_per_label(rasa_server, tmp_path):
     for label in sorted(set(tp) | set(fp) | set(fn)):
         p = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
         r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
-        report[label] = {"precision": round(p, 3), "recall": round(r, 3),
-                         "support": tp[label] + fn[label]}
+        report[label] = {
+            "precision": round(p, 3),
+            "recall": round(r, 3),
+            "support": tp[label] + fn[label],
+        }
     total_tp, total_fp, total_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
     micro_f1 = 2 * total_tp / (2 * total_tp + total_fp + total_fn)
     report["micro_f1"] = round(micro_f1, 3)

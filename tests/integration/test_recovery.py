@@ -4,6 +4,7 @@ Real Rasa server and action server. A question either gets its answer at once, o
 buttons ("Bedoel je ...?", the role question, an unknown category) of which one leads to the
 answer with one click. A second miss ends in the helpdesk offer with a `request_human` button.
 """
+
 import uuid
 from typing import Callable, List
 
@@ -48,27 +49,35 @@ def topic_answer(programme_dir, topic: str) -> Callable[[str], bool]:
 
 def opportunities(text: str) -> bool:
     return text.startswith("In welke categorie zoek je opdrachten") or (
-        text.startswith("Ik vond") and "opdracht" in text.split("\n")[0])
+        text.startswith("Ik vond") and "opdracht" in text.split("\n")[0]
+    )
 
 
 def offers(text: str) -> bool:
     return text.startswith("Wat wil je inkopen") or (
-        text.startswith("Ik vond") and "aanbieder" in text.split("\n")[0])
+        text.startswith("Ik vond") and "aanbieder" in text.split("\n")[0]
+    )
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("wie zijn de partners", "partners"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("wie zijn de partners", "partners"),
+    ],
+)
 def test_unclear_topic_question_within_one_step(rasa_server, programme_dir, question, topic):
     within_one_step(rasa_server, question, topic_answer(programme_dir, topic))
 
 
-@pytest.mark.parametrize("question, right", [
-    ("ik wil leverancier worden van de gemeente", opportunities),
-    ("ik wil aan de gemeente verkopen, ik heb een cateringbedrijf", opportunities),
-    ("wij willen inkopen bij impactondernemers", offers),
-    ("ik wil iets verkopen", opportunities),
-])
+@pytest.mark.parametrize(
+    "question, right",
+    [
+        ("ik wil leverancier worden van de gemeente", opportunities),
+        ("ik wil aan de gemeente verkopen, ik heb een cateringbedrijf", opportunities),
+        ("wij willen inkopen bij impactondernemers", offers),
+        ("ik wil iets verkopen", opportunities),
+    ],
+)
 def test_roles_within_one_step(rasa_server, question, right):
     within_one_step(rasa_server, question, right)
 

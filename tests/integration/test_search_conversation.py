@@ -1,4 +1,5 @@
 """Search conversations through the running Rasa server and action server."""
+
 import time
 import uuid
 
@@ -16,7 +17,8 @@ def sender() -> str:
 def say(rasa_server, who: str, text: str):
     messages = rasa_server.say(who, text)
     return "\n\n".join(m.get("text", "") for m in messages), [
-        b for m in messages for b in m.get("buttons", [])]
+        b for m in messages for b in m.get("buttons", [])
+    ]
 
 
 def numbered(text: str):
@@ -24,8 +26,11 @@ def numbered(text: str):
 
 
 def test_offer_search_with_filters(rasa_server):
-    text, _ = say(rasa_server, sender(),
-                  "ik zoek een cateraar die mensen met een afstand tot de arbeidsmarkt in dienst heeft")
+    text, _ = say(
+        rasa_server,
+        sender(),
+        "ik zoek een cateraar die mensen met een afstand tot de arbeidsmarkt in dienst heeft",
+    )
     assert "aanbieders voor catering" in text
     assert "afstand tot de arbeidsmarkt" in text
     assert numbered(text) and "https://" in numbered(text)[0]

@@ -3,6 +3,7 @@
 The search context lives in a slot that is carried over, so "meer" after the new session
 continues the search exactly as it does in a short conversation.
 """
+
 import uuid
 
 import pytest
@@ -20,8 +21,11 @@ def texts(messages) -> str:
 
 def applied_user_messages(rasa_server, sender: str) -> int:
     """User messages in the tracker's current session (Rasa's APPLIED events)."""
-    resp = requests.get(f"{rasa_server.url}/conversations/{sender}/tracker",
-                        params={"token": TOKEN, "include_events": "APPLIED"}, timeout=30)
+    resp = requests.get(
+        f"{rasa_server.url}/conversations/{sender}/tracker",
+        params={"token": TOKEN, "include_events": "APPLIED"},
+        timeout=30,
+    )
     resp.raise_for_status()
     return sum(1 for e in resp.json()["events"] if e["event"] == "user")
 

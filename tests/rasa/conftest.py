@@ -18,5 +18,9 @@ def model() -> Path:
 def rasa(args: List[str], log: Path) -> subprocess.CompletedProcess:
     """Run a rasa CLI command from the project root, output to a log file."""
     with open(log, "w") as out:
-        return subprocess.run([sys.executable, "-m", "rasa", *args], cwd=PROJECT_ROOT,
-                              stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.run(
+            [sys.executable, "-m", "rasa", *args],
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )

@@ -1,4 +1,5 @@
 """Held-out NLU test set (tests/nlu/, never copied into data/nlu/)."""
+
 import json
 from pathlib import Path
 from typing import Iterator, List, Tuple
@@ -10,10 +11,14 @@ from bot import PROJECT_ROOT
 
 # The held-out sets and their reading: bot/devtools/nlu_data.py (bench/nlu_eval.py uses them too).
 from bot.devtools.nlu_data import TEST_DIR, TEST_FILES, labelled_examples, normalise  # noqa: E402,F401
+
 # Measured figures minus a margin (docs/nlu-pipeline.md).
 # Measured 2026-11-28: 0.978, 0.973, 0.978; topics 0.990 and 0.944 (docs/nlu-pipeline.md).
-MIN_INTENT_ACCURACY = {"test_nlu.yml": 0.95, "test_nlu_angle2.yml": 0.95,
-                       "test_search_entities.yml": 0.93}
+MIN_INTENT_ACCURACY = {
+    "test_nlu.yml": 0.95,
+    "test_nlu_angle2.yml": 0.95,
+    "test_search_entities.yml": 0.93,
+}
 MIN_RESPONSE_ACCURACY = 0.92
 
 
@@ -26,17 +31,28 @@ def examples(path: Path) -> Iterator[str]:
 
 
 def training_examples() -> List[Tuple[str, str]]:
-    return [e for path in sorted((PROJECT_ROOT / "data" / "nlu").rglob("*.yml"))
-            for e in labelled_examples(path)]
+    return [
+        e
+        for path in sorted((PROJECT_ROOT / "data" / "nlu").rglob("*.yml"))
+        for e in labelled_examples(path)
+    ]
 
 
-def near_duplicates(held_out: List[Tuple[str, str]], training: List[Tuple[str, str]],
-                    ratio: float = NEAR_DUPLICATE_RATIO) -> List[Tuple[str, str, str, float]]:
+def near_duplicates(
+    held_out: List[Tuple[str, str]],
+    training: List[Tuple[str, str]],
+    ratio: float = NEAR_DUPLICATE_RATIO,
+) -> List[Tuple[str, str, str, float]]:
     """(intent, held-out text, training text, ratio) for each pair with the same intent."""
     if not held_out or not training:
         return []
-    scores = process.cdist([t for _, t in held_out], [t for _, t in training],
-                           scorer=fuzz.ratio, score_cutoff=ratio, workers=1)
+    scores = process.cdist(
+        [t for _, t in held_out],
+        [t for _, t in training],
+        scorer=fuzz.ratio,
+        score_cutoff=ratio,
+        workers=1,
+    )
     pairs = []
     for i, j in zip(*scores.nonzero(), strict=True):
         if held_out[i][0] == training[j][0]:

@@ -5,6 +5,7 @@ client address with X-Forwarded-For; requests without it come from 127.0.0.1, wh
 exempt from the address limit), Telegram and Twilio talking to the stand-in provider API,
 Facebook with a known App Secret, logs at INFO.
 """
+
 import pytest
 import requests
 
@@ -74,8 +75,9 @@ def rasa(secure_servers):
 def post(rasa, body, address=None, timeout=60, **kwargs):
     """POST to the REST webhook, from `address` (X-Forwarded-For) when given."""
     headers = {"X-Forwarded-For": address} if address else {}
-    return requests.post(f"{rasa.url}/webhooks/rest/webhook", json=body, headers=headers,
-                         timeout=timeout, **kwargs)
+    return requests.post(
+        f"{rasa.url}/webhooks/rest/webhook", json=body, headers=headers, timeout=timeout, **kwargs
+    )
 
 
 def new_sender(prefix="sec"):
@@ -95,8 +97,11 @@ def tracker(rasa, conversation):
     from tests.servers import TOKEN
 
     # ":" and "+" stay as they are: Sanic does not decode them in a path parameter.
-    resp = requests.get(f"{rasa.url}/conversations/{quote(conversation, safe=':+')}/tracker",
-                        params={"token": TOKEN}, timeout=30)
+    resp = requests.get(
+        f"{rasa.url}/conversations/{quote(conversation, safe=':+')}/tracker",
+        params={"token": TOKEN},
+        timeout=30,
+    )
     resp.raise_for_status()
     return resp.json()
 
@@ -119,8 +124,13 @@ class SocketUser:
         self.sio.on("bot_uttered", self.replies.put)
         self.sio.on("session_confirm", self._confirmed.put)
         headers = {"X-Forwarded-For": address} if address else {}
-        self.sio.connect(rasa.url, socketio_path="/socket.io", transports=["polling"],
-                         headers=headers, wait_timeout=20)
+        self.sio.connect(
+            rasa.url,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            headers=headers,
+            wait_timeout=20,
+        )
         self.sio.emit("session_request", {"session_id": session_id})
         self.token = self._confirmed.get(timeout=20)
 

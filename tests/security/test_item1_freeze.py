@@ -1,4 +1,5 @@
 """Item 1: one message must not freeze everyone; Socket.IO has the REST length limit."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,8 +14,9 @@ ATTACK = "<" + " " * 19998  # took 4 s on the old quadratic tag pattern
 
 def test_markup_attack_is_answered_and_another_user_too(rasa):
     with ThreadPoolExecutor(4) as pool:
-        attacks = [pool.submit(post, rasa, {"sender": new_sender(), "message": ATTACK})
-                   for _ in range(3)]
+        attacks = [
+            pool.submit(post, rasa, {"sender": new_sender(), "message": ATTACK}) for _ in range(3)
+        ]
         other = pool.submit(post, rasa, {"sender": new_sender(), "message": "hoi"})
         answers = [f.result() for f in attacks]
         hello = other.result()

@@ -1,4 +1,5 @@
 """Item 2: no channel can speak in, or read, another channel's or user's conversation."""
+
 import time
 
 import pytest
@@ -24,9 +25,14 @@ VICTIM = "whatsapp:+31612345678"
 
 def twilio_post(rasa, sender, body, signed=True):
     url = f"{rasa.url}/webhooks/twilio/webhook"
-    form = {"MessageSid": "SM" + "2" * 32, "AccountSid": TWILIO_SID, "From": sender,
-            "To": TWILIO_WHATSAPP if sender.startswith("whatsapp:") else TWILIO_NUMBER,
-            "Body": body, "NumMedia": "0"}
+    form = {
+        "MessageSid": "SM" + "2" * 32,
+        "AccountSid": TWILIO_SID,
+        "From": sender,
+        "To": TWILIO_WHATSAPP if sender.startswith("whatsapp:") else TWILIO_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+    }
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form) if signed else "x"
     return requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=30)
 
@@ -75,8 +81,14 @@ def test_rest_without_sender_gets_its_own_conversation(rasa):
 def test_socketio_ids_are_issued_by_the_server(rasa):
     sender = new_sender()
     post(rasa, {"sender": sender, "message": "Wat betekent LOL?"}).raise_for_status()
-    chosen = [None, "rest:" + sender, sender, "twilio:" + VICTIM, "abc.def",
-              "0" * 32 + "." + "0" * 32]
+    chosen = [
+        None,
+        "rest:" + sender,
+        sender,
+        "twilio:" + VICTIM,
+        "abc.def",
+        "0" * 32 + "." + "0" * 32,
+    ]
     users = [SocketUser(rasa, session_id=s) for s in chosen]
     try:
         conversations = {u.conversation for u in users}
@@ -106,8 +118,10 @@ def test_socketio_session_resumes_with_its_token_only(rasa):
     try:
         assert again.conversation == first.conversation
         assert again.say("Wat is social return?")
-        assert user_texts(rasa, first.conversation) == ["Wat betekent LOL?",
-                                                         "Wat is social return?"]
+        assert user_texts(rasa, first.conversation) == [
+            "Wat betekent LOL?",
+            "Wat is social return?",
+        ]
     finally:
         again.close()
 

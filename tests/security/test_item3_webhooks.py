@@ -1,4 +1,5 @@
 """Item 3: forged Twilio, Telegram and Facebook webhook requests are refused."""
+
 import hashlib
 import hmac
 import json
@@ -63,38 +64,72 @@ def start_rasa_with(tmp_path, credentials):
     endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:9/webhook\n")
     cmd = rasa_server_cmd(PROJECT_ROOT, free_port(), endpoints, "", credentials=path)
     env = {**os.environ, "RASA_TOKEN": "x" * 20, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     return proc.returncode, proc.stdout + proc.stderr
 
 
 def test_twilio_and_telegram_refuse_to_start_without_their_secrets(tmp_path):
     with pytest.raises(ChannelConfigError, match="TWILIO_WEBHOOK_URL"):
-        build_credentials({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t",
-                           "TWILIO_NUMBER": "+31970"})
+        build_credentials(
+            {"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_NUMBER": "+31970"}
+        )
     with pytest.raises(ChannelConfigError, match="TELEGRAM_SECRET_TOKEN"):
-        build_credentials({"TELEGRAM_ACCESS_TOKEN": "1:a", "TELEGRAM_VERIFY": "b",
-                           "TELEGRAM_WEBHOOK_URL": "https://x/webhooks/telegram/webhook"})
+        build_credentials(
+            {
+                "TELEGRAM_ACCESS_TOKEN": "1:a",
+                "TELEGRAM_VERIFY": "b",
+                "TELEGRAM_WEBHOOK_URL": "https://x/webhooks/telegram/webhook",
+            }
+        )
     # A hand-written credentials file without them: the real server does not start.
-    code, output = start_rasa_with(tmp_path, {"bot.channels.twilio.TwilioInput": {
-        "account_sid": "AC1", "auth_token": "t", "twilio_number": "+31970"}})
+    code, output = start_rasa_with(
+        tmp_path,
+        {
+            "bot.channels.twilio.TwilioInput": {
+                "account_sid": "AC1",
+                "auth_token": "t",
+                "twilio_number": "+31970",
+            }
+        },
+    )
     assert code != 0 and "TWILIO_WEBHOOK_URL" in output
-    code, output = start_rasa_with(tmp_path, {"bot.channels.telegram.TelegramInput": {
-        "access_token": "1:a", "verify": "b", "webhook_url": "https://x"}})
+    code, output = start_rasa_with(
+        tmp_path,
+        {
+            "bot.channels.telegram.TelegramInput": {
+                "access_token": "1:a",
+                "verify": "b",
+                "webhook_url": "https://x",
+            }
+        },
+    )
     assert code != 0 and "TELEGRAM_SECRET_TOKEN" in output
 
 
 # ---------------------------------------------------------------- Telegram
 def telegram_update(update_id, chat_id, text):
     user = {"id": chat_id, "is_bot": False, "first_name": "Test"}
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": int(time.time()), "from": user, "text": text,
-        "chat": {"id": chat_id, "type": "private", "first_name": "Test"}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "from": user,
+            "text": text,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
+        },
+    }
 
 
 def telegram_sent(api, chat_id):
-    return api.sent(lambda c: c.path == f"/bot{TELEGRAM_TOKEN}/sendMessage"
-                    and c.fields.get("chat_id") == str(chat_id))
+    return api.sent(
+        lambda c: (
+            c.path == f"/bot{TELEGRAM_TOKEN}/sendMessage"
+            and c.fields.get("chat_id") == str(chat_id)
+        )
+    )
 
 
 def test_telegram_webhook_is_registered_with_a_secret(rasa, security_api):
@@ -106,13 +141,18 @@ def test_telegram_updates_without_the_secret_are_refused(rasa, security_api):
     url = f"{rasa.url}/webhooks/telegram/webhook"
     chat = 777001
     for headers in ({}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: TELEGRAM_SECRET + "x"}):
-        resp = requests.post(url, json=telegram_update(11, chat, "hallo"), headers=headers,
-                             timeout=30)
+        resp = requests.post(
+            url, json=telegram_update(11, chat, "hallo"), headers=headers, timeout=30
+        )
         assert resp.status_code == 403
     time.sleep(1)
     assert telegram_sent(security_api, chat) == []
-    resp = requests.post(url, json=telegram_update(12, chat, "hallo"),
-                         headers={SECRET_HEADER: TELEGRAM_SECRET}, timeout=30)
+    resp = requests.post(
+        url,
+        json=telegram_update(12, chat, "hallo"),
+        headers={SECRET_HEADER: TELEGRAM_SECRET},
+        timeout=30,
+    )
     assert resp.status_code == 200
     assert wait_for(lambda: telegram_sent(security_api, chat))
     assert wait_user_texts(rasa, f"telegram:{chat}", 1) == ["hallo"]
@@ -125,16 +165,21 @@ def test_telegram_set_webhook_is_protected(rasa, security_api):
     assert requests.get(url, timeout=30).status_code == 403
     assert requests.post(url, headers={SECRET_HEADER: "x"}, timeout=30).status_code == 403
     assert len(security_api.sent(lambda c: c.path == path)) == before
-    assert requests.get(url, headers={SECRET_HEADER: TELEGRAM_SECRET},
-                        timeout=30).status_code == 200
+    assert (
+        requests.get(url, headers={SECRET_HEADER: TELEGRAM_SECRET}, timeout=30).status_code == 200
+    )
     calls = security_api.sent(lambda c: c.path == path)
     assert len(calls) == before + 1 and calls[-1].fields.get("secret_token") == TELEGRAM_SECRET
 
 
 # ---------------------------------------------------------------- Facebook
 def facebook_post(rasa, body: bytes, headers):
-    return requests.post(f"{rasa.url}/webhooks/facebook/webhook", data=body,
-                         headers={"Content-Type": "application/json", **headers}, timeout=30)
+    return requests.post(
+        f"{rasa.url}/webhooks/facebook/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=30,
+    )
 
 
 def test_facebook_accepts_only_valid_sha256_signatures(rasa):
@@ -142,13 +187,16 @@ def test_facebook_accepts_only_valid_sha256_signatures(rasa):
     sha1 = hmac.new(FACEBOOK_SECRET.encode(), body, hashlib.sha1).hexdigest()
     sha256 = hmac.new(FACEBOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
     md5 = hmac.new(FACEBOOK_SECRET.encode(), body, hashlib.md5).hexdigest()
-    refused = [{}, {"X-Hub-Signature": f"sha1={sha1}"},
-               {"X-Hub-Signature": f"sha256={sha256}"},  # the right value, old header
-               {"X-Hub-Signature-256": f"sha1={sha1}"},
-               {"X-Hub-Signature-256": f"md5={md5}"},
-               {"X-Hub-Signature-256": "sha256=" + "0" * 64},
-               {"X-Hub-Signature-256": f"sha256={sha256[:-1]}"},
-               {"X-Hub-Signature-256": "sha256"}]
+    refused = [
+        {},
+        {"X-Hub-Signature": f"sha1={sha1}"},
+        {"X-Hub-Signature": f"sha256={sha256}"},  # the right value, old header
+        {"X-Hub-Signature-256": f"sha1={sha1}"},
+        {"X-Hub-Signature-256": f"md5={md5}"},
+        {"X-Hub-Signature-256": "sha256=" + "0" * 64},
+        {"X-Hub-Signature-256": f"sha256={sha256[:-1]}"},
+        {"X-Hub-Signature-256": "sha256"},
+    ]
     for headers in refused:
         assert facebook_post(rasa, body, headers).status_code == 403, headers
     ok = facebook_post(rasa, body, {"X-Hub-Signature-256": f"sha256={sha256}"})
@@ -159,8 +207,7 @@ def test_facebook_verification_needs_the_verify_token(rasa):
     url = f"{rasa.url}/webhooks/facebook/webhook"
     bad = requests.get(url, params={"hub.verify_token": "x", "hub.challenge": "42"}, timeout=10)
     assert bad.status_code == 403
-    good = requests.get(url, params={"hub.verify_token": "security-verify",
-                                     "hub.challenge": "42"}, timeout=10)
+    good = requests.get(
+        url, params={"hub.verify_token": "security-verify", "hub.challenge": "42"}, timeout=10
+    )
     assert good.status_code == 200 and good.text == "42"
-
-

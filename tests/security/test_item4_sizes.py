@@ -1,4 +1,5 @@
 """Item 4: request bodies are limited everywhere, and so is the metadata that is kept."""
+
 import contextlib
 import json
 
@@ -23,13 +24,21 @@ def big(n):
     return "a" * n
 
 
-@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/twilio/webhook",
-                                  "/webhooks/telegram/webhook", "/webhooks/facebook/webhook",
-                                  f"/model/parse?token={TOKEN}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/webhooks/rest/webhook",
+        "/webhooks/twilio/webhook",
+        "/webhooks/telegram/webhook",
+        "/webhooks/facebook/webhook",
+        f"/model/parse?token={TOKEN}",
+    ],
+)
 def test_bodies_over_the_limit_are_refused_on_every_route(rasa, path):
     body = json.dumps({"sender": "x", "message": "hoi", "pad": big(MAX_REQUEST_BYTES)})
-    resp = requests.post(rasa.url + path, data=body,
-                         headers={"Content-Type": "application/json"}, timeout=30)
+    resp = requests.post(
+        rasa.url + path, data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert resp.status_code == 413
 
 

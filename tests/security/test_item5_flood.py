@@ -1,4 +1,5 @@
 """Item 5: flood limits per conversation and per client address, with a polite Dutch reply."""
+
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,8 +32,9 @@ def burst(rasa, bodies, address):
 
 def test_rest_conversation_limit(rasa):
     sender, address = new_sender(), "203.0.113.10"
-    answers = burst(rasa, [{"sender": sender, "message": "/greet"}] * (PER_CONVERSATION + 6),
-                    address)
+    answers = burst(
+        rasa, [{"sender": sender, "message": "/greet"}] * (PER_CONVERSATION + 6), address
+    )
     taken = [a for a in answers if a.status_code == 200]
     refused = [a for a in answers if a.status_code == 429]
     assert len(taken) + len(refused) == len(answers)
@@ -47,8 +49,11 @@ def test_rest_conversation_limit(rasa):
 
 def test_rest_address_limit(rasa):
     address = "203.0.113.20"
-    answers = burst(rasa, [{"sender": new_sender(), "message": "/greet"}
-                           for _ in range(PER_ADDRESS + 10)], address)
+    answers = burst(
+        rasa,
+        [{"sender": new_sender(), "message": "/greet"} for _ in range(PER_ADDRESS + 10)],
+        address,
+    )
     codes = [a.status_code for a in answers]
     assert set(codes) == {200, 429} and codes.count(200) >= PER_ADDRESS
     refused = answers[codes.index(429)]
@@ -69,8 +74,10 @@ def test_socketio_conversation_limit(rasa):
             refusals += reply.get("text") == TOO_MANY_MESSAGES
         assert refusals >= 1
         # The refusals come at once; the taken messages are still being answered.
-        while (len(user_texts(rasa, user.conversation)) < PER_CONVERSATION
-               and time.monotonic() < deadline):
+        while (
+            len(user_texts(rasa, user.conversation)) < PER_CONVERSATION
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.5)
         time.sleep(2)
         assert PER_CONVERSATION <= len(user_texts(rasa, user.conversation)) < total
@@ -84,11 +91,16 @@ def test_twilio_flood_is_dropped_after_the_limit(rasa):
     total = PER_CONVERSATION + 5
 
     def send(i):
-        form = {"AccountSid": TWILIO_SID, "From": sender, "To": TWILIO_NUMBER,
-                "Body": f"bericht {i}"}
+        form = {
+            "AccountSid": TWILIO_SID,
+            "From": sender,
+            "To": TWILIO_NUMBER,
+            "Body": f"bericht {i}",
+        }
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
-        return requests.post(url, data=form, headers={"X-Twilio-Signature": signature},
-                             timeout=120).status_code
+        return requests.post(
+            url, data=form, headers={"X-Twilio-Signature": signature}, timeout=120
+        ).status_code
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(send, range(total))) == {204}

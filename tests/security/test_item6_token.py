@@ -1,4 +1,5 @@
 """Item 6: the API token is never on a command line, and never printed whole."""
+
 import os
 import subprocess
 import sys
@@ -25,13 +26,15 @@ def test_the_running_server_has_no_token_on_its_command_line(rasa, action):
         assert "bot.serve" in line
         assert TOKEN not in line and "--auth-token" not in line
     assert "RASA_TOKEN" not in Path(f"/proc/{action.proc.pid}/environ").read_bytes().decode(
-        errors="replace")
+        errors="replace"
+    )
 
 
 def test_the_api_needs_the_token_from_the_environment(rasa):
     assert requests.get(f"{rasa.url}/status", timeout=10).status_code in (401, 403)
-    assert requests.get(f"{rasa.url}/status", params={"token": "wrong"},
-                        timeout=10).status_code in (401, 403)
+    assert requests.get(
+        f"{rasa.url}/status", params={"token": "wrong"}, timeout=10
+    ).status_code in (401, 403)
     assert requests.get(f"{rasa.url}/status", params={"token": TOKEN}, timeout=10).ok
 
 
@@ -42,12 +45,23 @@ def test_the_command_never_has_a_token():
 
 def test_the_server_refuses_a_token_on_the_command_line_or_none_at_all():
     env = {k: v for k, v in os.environ.items() if k != "RASA_TOKEN"}
-    none = subprocess.run([sys.executable, "-m", "bot.serve", "rasa"], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    none = subprocess.run(
+        [sys.executable, "-m", "bot.serve", "rasa"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert none.returncode != 0 and "RASA_TOKEN" in none.stderr
-    given = subprocess.run([sys.executable, "-m", "bot.serve", "rasa", "--auth-token", "x"],
-                           env={**env, "RASA_TOKEN": "y" * 20}, capture_output=True,
-                           text=True, timeout=120, cwd=PROJECT_ROOT)
+    given = subprocess.run(
+        [sys.executable, "-m", "bot.serve", "rasa", "--auth-token", "x"],
+        env={**env, "RASA_TOKEN": "y" * 20},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert given.returncode != 0 and "RASA_TOKEN" in given.stderr
 
 

@@ -1,4 +1,5 @@
 """Item 7: the action server listens on 127.0.0.1 unless ACTION_HOST opens it."""
+
 import socket
 from pathlib import Path
 
@@ -23,11 +24,10 @@ def listening_addresses(port):
             address, hex_port = fields[1].split(":")
             if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 if width == 8:
-                    found.add(socket.inet_ntop(socket.AF_INET,
-                                               bytes.fromhex(address)[::-1]))
+                    found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]))
                 else:
                     raw = bytes.fromhex(address)
-                    raw = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    raw = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
                     found.add(socket.inet_ntop(socket.AF_INET6, raw))
     return found
 

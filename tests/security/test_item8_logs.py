@@ -4,6 +4,7 @@ Runs a session over REST, Socket.IO and Twilio with an e-mail address, phone num
 BSN, an IBAN and ordinary text (with made-up words that appear nowhere else), plus a
 failure (the action server is down for one message), then reads both servers' logs.
 """
+
 import time
 
 import pytest
@@ -28,7 +29,7 @@ MESSAGES = [
 SOCKET_MESSAGE = f"Ik woon aan het {WORDS[0]}, mail me op {EMAIL}"
 SMS_MESSAGE = f"Wat betekent LOL? Bel me op {PHONES[1]}"
 FAILING_MESSAGE = f"Ik zoek een leverancier voor het {WORDS[2]}, BSN {BSN}"
-BROKEN_PAYLOAD = '/greet{"naam": "' + WORDS[3] + ' ' + PHONES[0]
+BROKEN_PAYLOAD = '/greet{"naam": "' + WORDS[3] + " " + PHONES[0]
 
 
 def test_a_whole_session_leaves_no_personal_data_in_the_logs(rasa, action):
@@ -56,8 +57,18 @@ def test_a_whole_session_leaves_no_personal_data_in_the_logs(rasa, action):
     logs = {log.name: log.read_text(errors="replace") for log in (rasa.log, action.log)}
     assert "action" in logs[rasa.log.name].lower()  # the failure was logged
     assert "Traceback" in logs[rasa.log.name] or "Error" in logs[rasa.log.name]
-    secrets = [EMAIL, BSN, IBAN, IBAN_SPACED, *PHONES, *WORDS,
-               *MESSAGES, SOCKET_MESSAGE, SMS_MESSAGE, FAILING_MESSAGE]
+    secrets = [
+        EMAIL,
+        BSN,
+        IBAN,
+        IBAN_SPACED,
+        *PHONES,
+        *WORDS,
+        *MESSAGES,
+        SOCKET_MESSAGE,
+        SMS_MESSAGE,
+        FAILING_MESSAGE,
+    ]
     for name, text in logs.items():
         leaks = [s for s in secrets if s in text]
         assert not leaks, f"{name} contains {leaks}"

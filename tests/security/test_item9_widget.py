@@ -4,6 +4,7 @@ owner chooses localStorage (`data-storage="local"`, kept for `data-keep-hours`).
 The real widget.js in Debian's chromium, on a page of a stand-in origin (Playwright routes);
 what is stored does not depend on the server, so none is started here.
 """
+
 import shutil
 
 import pytest
@@ -25,8 +26,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -34,20 +34,32 @@ def browser():
 @pytest.fixture
 def context(browser):
     context = browser.new_context(locale="nl-NL")
-    context.route(f"{ORIGIN}/webchat/widget.js", lambda route: route.fulfill(
-        status=200, body=(STATIC / "widget.js").read_text(), content_type="text/javascript"))
-    context.route(f"{ORIGIN}/webchat/widget.css", lambda route: route.fulfill(
-        status=200, body=(STATIC / "widget.css").read_text(), content_type="text/css"))
+    context.route(
+        f"{ORIGIN}/webchat/widget.js",
+        lambda route: route.fulfill(
+            status=200, body=(STATIC / "widget.js").read_text(), content_type="text/javascript"
+        ),
+    )
+    context.route(
+        f"{ORIGIN}/webchat/widget.css",
+        lambda route: route.fulfill(
+            status=200, body=(STATIC / "widget.css").read_text(), content_type="text/css"
+        ),
+    )
     context.route(f"{ORIGIN}/webchat/vendor/**", lambda route: route.abort())
     yield context
     context.close()
 
 
 def open_page(context, attributes=""):
-    html = ('<!doctype html><html lang="nl"><head><title>test</title></head><body>'
-            f'<script src="/webchat/widget.js" {attributes} defer></script></body></html>')
-    context.route(f"{ORIGIN}/page.html", lambda route: route.fulfill(
-        status=200, body=html, content_type="text/html"))
+    html = (
+        '<!doctype html><html lang="nl"><head><title>test</title></head><body>'
+        f'<script src="/webchat/widget.js" {attributes} defer></script></body></html>'
+    )
+    context.route(
+        f"{ORIGIN}/page.html",
+        lambda route: route.fulfill(status=200, body=html, content_type="text/html"),
+    )
     page = context.new_page()
     page.goto(f"{ORIGIN}/page.html")
     page.click("#ioc-launcher")

@@ -1,4 +1,5 @@
 """Benchmarks use the shared server helpers in bot/devtools, never the tests' modules."""
+
 import ast
 
 from bot import PROJECT_ROOT

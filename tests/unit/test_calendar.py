@@ -1,4 +1,5 @@
 """The .ics file of one event: parses, and has the right local and UTC times."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -11,16 +12,29 @@ STAMP = datetime(2026, 11, 28, 12, 0, tzinfo=AMSTERDAM)
 
 
 def event(start: datetime, end: datetime, **fields) -> Event:
-    return Event(id="impact-cafe", titel="Impact Café", soort="netwerk", locatie="Haarlem",
-                 online=False, organisator="Gemeente Haarlem", start=start, end=end,
-                 aanmelden="https://example.org/aanmelden", status="voorbeeld",
-                 bronnen=["tests/unit/test_calendar.py"], **fields)
+    return Event(
+        id="impact-cafe",
+        titel="Impact Café",
+        soort="netwerk",
+        locatie="Haarlem",
+        online=False,
+        organisator="Gemeente Haarlem",
+        start=start,
+        end=end,
+        aanmelden="https://example.org/aanmelden",
+        status="voorbeeld",
+        bronnen=["tests/unit/test_calendar.py"],
+        **fields,
+    )
 
 
-@pytest.mark.parametrize("start, utc_hour", [
-    (datetime(2026, 12, 8, 16, 0, tzinfo=AMSTERDAM), 15),   # winter time: UTC+1
-    (datetime(2026, 6, 8, 16, 0, tzinfo=AMSTERDAM), 14),    # summer time: UTC+2
-])
+@pytest.mark.parametrize(
+    "start, utc_hour",
+    [
+        (datetime(2026, 12, 8, 16, 0, tzinfo=AMSTERDAM), 15),  # winter time: UTC+1
+        (datetime(2026, 6, 8, 16, 0, tzinfo=AMSTERDAM), 14),  # summer time: UTC+2
+    ],
+)
 def test_times_are_amsterdam_times(start, utc_hour):
     body = event_ics(event(start, start.replace(hour=18), omschrijving="Praat mee."), STAMP)
     calendar = Calendar.from_ical(body)

@@ -1,14 +1,25 @@
-from bot.channels.formatting import (CHOOSE_BY_NUMBER, ChoiceMemory, choice_payload,
-                                     fit_buttons, numbered_choices, plain_text, shorten)
+from bot.channels.formatting import (
+    CHOOSE_BY_NUMBER,
+    ChoiceMemory,
+    choice_payload,
+    fit_buttons,
+    numbered_choices,
+    plain_text,
+    shorten,
+)
 from bot.channels.socketio import allowed_origins, origin_allowed
 
-BUTTONS = [{"title": "Wat is het programma?", "payload": "Wat is het Actieprogramma?"},
-           {"title": "Wat kun je allemaal?", "payload": "Wat kun je allemaal?"}]
+BUTTONS = [
+    {"title": "Wat is het programma?", "payload": "Wat is het Actieprogramma?"},
+    {"title": "Wat kun je allemaal?", "payload": "Wat kun je allemaal?"},
+]
 
 
 def test_plain_text_removes_markdown():
-    assert plain_text("**Let op:** zie [de site](https://haarlem.nl).") == \
-        "Let op: zie de site (https://haarlem.nl)."
+    assert (
+        plain_text("**Let op:** zie [de site](https://haarlem.nl).")
+        == "Let op: zie de site (https://haarlem.nl)."
+    )
     assert plain_text("[https://a.nl](https://a.nl)") == "https://a.nl"
     assert plain_text("# Kop\n`code` en __vet__") == "Kop\ncode en vet"
     assert plain_text("3 * 4 = 12, a_b_c") == "3 * 4 = 12, a_b_c"
@@ -17,7 +28,8 @@ def test_plain_text_removes_markdown():
 def test_numbered_choices():
     assert numbered_choices("Waarmee kan ik je helpen?", BUTTONS) == (
         "Waarmee kan ik je helpen?\n1. Wat is het programma?\n2. Wat kun je allemaal?\n"
-        + CHOOSE_BY_NUMBER)
+        + CHOOSE_BY_NUMBER
+    )
     assert "\n\n" not in numbered_choices("Tekst", BUTTONS)  # one SMS, not several
     assert numbered_choices("Tekst", []) == "Tekst"
 
@@ -61,10 +73,15 @@ def test_choice_memory_per_sender_bounded_and_expiring():
 
 
 def test_socket_origins():
-    assert allowed_origins("https://www.haarlem.nl/, http://localhost:5005") == \
-        ["https://www.haarlem.nl", "http://localhost:5005"]
-    environ = {"HTTP_HOST": "bot.example.nl", "wsgi.url_scheme": "http",
-               "HTTP_X_FORWARDED_PROTO": "https"}
+    assert allowed_origins("https://www.haarlem.nl/, http://localhost:5005") == [
+        "https://www.haarlem.nl",
+        "http://localhost:5005",
+    ]
+    environ = {
+        "HTTP_HOST": "bot.example.nl",
+        "wsgi.url_scheme": "http",
+        "HTTP_X_FORWARDED_PROTO": "https",
+    }
     allowed = ["https://www.haarlem.nl"]
     assert origin_allowed("https://www.haarlem.nl", environ, allowed)
     assert origin_allowed("https://bot.example.nl", environ, allowed)  # its own origin

@@ -1,4 +1,5 @@
 """Two-step recovery: "Bedoel je ...?", rephrase, helpdesk offer (bot.text.clarify)."""
+
 from bot import names
 from bot.text import clarify
 
@@ -15,8 +16,11 @@ def faq_ranking(*pairs):
 
 def test_candidates_keep_search_filters_and_skip_small_talk():
     buttons = clarify.candidates(
-        ranking(("greet", 0.4), ("search_offers", 0.3), ("search_opportunities", 0.2)), [], TITLES,
-        [{"entity": "categorie", "value": "catering"}, {"entity": "onderwerp", "value": "lol"}])
+        ranking(("greet", 0.4), ("search_offers", 0.3), ("search_opportunities", 0.2)),
+        [],
+        TITLES,
+        [{"entity": "categorie", "value": "catering"}, {"entity": "onderwerp", "value": "lol"}],
+    )
     assert buttons == [
         ("Inkopen bij impactondernemers", '/search_offers{"categorie": "catering"}'),
         ("Opdrachten zoeken voor mijn bedrijf", '/search_opportunities{"categorie": "catering"}'),
@@ -26,10 +30,14 @@ def test_candidates_keep_search_filters_and_skip_small_talk():
 def test_faq_becomes_its_likeliest_topics_and_at_most_three_choices():
     buttons = clarify.candidates(
         ranking(("faq", 0.45), ("join_platform", 0.3), ("help", 0.2)),
-        faq_ranking(("pso", 0.5), ("social_return", 0.4), ("lol", 0.05)), TITLES)
-    assert buttons == [("PSO", '/faq{"onderwerp": "pso"}'),
-                       ("Social return", '/faq{"onderwerp": "social_return"}'),
-                       ("Aanmelden op het inkoopplatform", "/join_platform")]
+        faq_ranking(("pso", 0.5), ("social_return", 0.4), ("lol", 0.05)),
+        TITLES,
+    )
+    assert buttons == [
+        ("PSO", '/faq{"onderwerp": "pso"}'),
+        ("Social return", '/faq{"onderwerp": "social_return"}'),
+        ("Aanmelden op het inkoopplatform", "/join_platform"),
+    ]
 
 
 def test_unlikely_meanings_are_not_offered():
@@ -65,16 +73,25 @@ def test_no_candidates_asks_to_rephrase():
 
 
 def events(*items):
-    return [{"event": kind, "name": name} if kind == "action" else {"event": kind}
-            for kind, name in items]
+    return [
+        {"event": kind, "name": name} if kind == "action" else {"event": kind}
+        for kind, name in items
+    ]
 
 
 def test_previous_step_counts_only_right_after_the_action_that_set_it():
-    turn = events(("user", None), ("action", "action_fallback"), ("action", "action_listen"),
-                  ("user", None))
+    turn = events(
+        ("user", None), ("action", "action_fallback"), ("action", "action_listen"), ("user", None)
+    )
     assert clarify.previous_step(turn, clarify.CLARIFY, ["action_fallback"]) == clarify.CLARIFY
-    later = events(("user", None), ("action", "action_fallback"), ("action", "action_listen"),
-                   ("user", None), ("action", "utter_greet"), ("action", "action_listen"),
-                   ("user", None))
+    later = events(
+        ("user", None),
+        ("action", "action_fallback"),
+        ("action", "action_listen"),
+        ("user", None),
+        ("action", "utter_greet"),
+        ("action", "action_listen"),
+        ("user", None),
+    )
     assert clarify.previous_step(later, clarify.CLARIFY, ["action_fallback"]) is None
     assert clarify.previous_step(turn, None, ["action_fallback"]) is None

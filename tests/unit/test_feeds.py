@@ -1,17 +1,17 @@
 """Live feeds against a real local HTTP server: good, slow, 500, garbage, and the last good copy."""
+
 import time
 from pathlib import Path
-from typing import Dict
 
 import pytest
 
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
-from bot.settings import Settings
 from bot.feeds.live import LiveCatalog
 from bot.feeds.parsers import parse_ics, parse_offers, parse_opportunities
 from bot.feeds.source import Feed, FeedError, FeedResult
+from bot.settings import Settings
 from tests.feedserver import FeedServer
+from tests.fixtures import FIXTURE_PROGRAMME
 from tests.unit.test_periods import NOW
 
 FILES = Path(__file__).parent / "feeds"
@@ -37,8 +37,13 @@ def server():
 def offers_feed(url, **kwargs) -> Feed:
     kwargs.setdefault("timeout", 1.0)
     kwargs.setdefault("wait", 1.5)
-    return Feed("offers", url, lambda body: parse_offers(body, CATALOG, url), lambda: list(CATALOG.offers),
-                **kwargs)
+    return Feed(
+        "offers",
+        url,
+        lambda body: parse_offers(body, CATALOG, url),
+        lambda: list(CATALOG.offers),
+        **kwargs,
+    )
 
 
 def test_good_json_is_live(server):
@@ -50,15 +55,22 @@ def test_good_json_is_live(server):
 
 def test_good_ics_is_live(server):
     url = server.url("/agenda.ics")
-    feed = Feed("events", url, lambda body: parse_ics(body, CATALOG, url), lambda: list(CATALOG.events))
+    feed = Feed(
+        "events", url, lambda body: parse_ics(body, CATALOG, url), lambda: list(CATALOG.events)
+    )
     result = feed.get()
     assert result.source == "live"
     by_title = {e.titel: e for e in result.items}
     mtb = by_title["Meet the Buyer: ICT en drukwerk"]
     assert mtb.soort == "meet_the_buyer" and mtb.thema == "sociaal inkopen"
-    assert mtb.start.isoformat() == "2027-01-14T15:00:00+01:00" and mtb.organisator == "Gemeente Haarlem (test)"
+    assert (
+        mtb.start.isoformat() == "2027-01-14T15:00:00+01:00"
+        and mtb.organisator == "Gemeente Haarlem (test)"
+    )
     lol = by_title["LOL-sessie over social return"]
-    assert lol.soort == "lol_sessie" and lol.online and lol.start.hour == 12  # 11:00 UTC = 12:00 CET
+    assert (
+        lol.soort == "lol_sessie" and lol.online and lol.start.hour == 12
+    )  # 11:00 UTC = 12:00 CET
     assert (lol.end - lol.start).total_seconds() == 3600 and lol.aanmelden == url
     days = by_title["The Impact Days"]
     assert days.soort == "impact_days" and (days.end - days.start).days == 3
@@ -69,15 +81,26 @@ def test_good_ics_is_live(server):
 
 def test_good_opportunities_resolve_relative_deadlines(server):
     url = server.url("/opportunities.json")
-    feed = Feed("opportunities", url, lambda body: parse_opportunities(body, CATALOG, NOW, url),
-                lambda: list(CATALOG.opportunities))
+    feed = Feed(
+        "opportunities",
+        url,
+        lambda body: parse_opportunities(body, CATALOG, NOW, url),
+        lambda: list(CATALOG.opportunities),
+    )
     items = feed.get().items
-    assert [o.deadline.isoformat() for o in items] == ["2026-11-30T12:00:00+01:00", "2027-02-01T12:00:00+01:00"]
+    assert [o.deadline.isoformat() for o in items] == [
+        "2026-11-30T12:00:00+01:00",
+        "2027-02-01T12:00:00+01:00",
+    ]
 
 
 def test_slow_source_returns_within_three_seconds_with_embedded_data(server):
-    feed = Feed("offers", server.url("/slow.json"), lambda body: parse_offers(body, CATALOG),
-                lambda: list(CATALOG.offers))  # the default timeout and wait
+    feed = Feed(
+        "offers",
+        server.url("/slow.json"),
+        lambda body: parse_offers(body, CATALOG),
+        lambda: list(CATALOG.offers),
+    )  # the default timeout and wait
     started = time.monotonic()
     result = feed.get()
     assert time.monotonic() - started < 3.0
@@ -104,10 +127,21 @@ def test_garbage_falls_back_without_retry(server, path):
 def test_garbage_ics_and_invalid_entries_are_rejected():
     with pytest.raises(FeedError, match="not a valid iCalendar"):
         parse_ics(b"<html>hello</html>", CATALOG, "http://x/agenda.ics")
-    bad = (FILES / "offers.json").read_text(encoding="utf-8").replace('"koffie_thee"', '"ruimtevaart"')
-    with pytest.raises(FeedError, match=r"entry aanbod\[0\] \(id=live_koffie\): field 'categorie': unknown category"):
+    bad = (
+        (FILES / "offers.json")
+        .read_text(encoding="utf-8")
+        .replace('"koffie_thee"', '"ruimtevaart"')
+    )
+    with pytest.raises(
+        FeedError,
+        match=r"entry aanbod\[0\] \(id=live_koffie\): field 'categorie': unknown category",
+    ):
         parse_offers(bad.encode(), CATALOG, "http://x/offers.json")
-    missing = (FILES / "offers.json").read_text(encoding="utf-8").replace('"locatie": "Haarlem-Oost",', "")
+    missing = (
+        (FILES / "offers.json")
+        .read_text(encoding="utf-8")
+        .replace('"locatie": "Haarlem-Oost",', "")
+    )
     with pytest.raises(FeedError, match=r"aanbod\[1\] \(id=live_schoon\): field 'locatie'"):
         parse_offers(missing.encode(), CATALOG, "http://x/offers.json")
     with pytest.raises(FeedError, match="expected a JSON list"):
@@ -151,7 +185,7 @@ def test_garbage_after_good_keeps_the_good_copy(server):
     url = server.serve("/changing.json", (FILES / "offers.json").read_bytes())
     feed = offers_feed(url, ttl=10, clock=lambda: clock[0] + time.monotonic())
     feed.get()
-    server.serve("/changing.json", b"[{\"id\": 42}]")
+    server.serve("/changing.json", b'[{"id": 42}]')
     clock[0] += 11
     result = feed.get()
     assert result.source == "cache" and result.stale and len(result.items) == 2
@@ -174,8 +208,12 @@ def test_unset_url_is_embedded_and_not_stale():
 
 
 def test_live_catalog_from_settings(server, monkeypatch):
-    env = {"OFFERS_JSON_URL": server.url("/offers.json"), "EVENTS_ICS_URL": server.url("/slow.json"),
-           "OPPORTUNITIES_JSON_URL": "", "FEED_TTL_SECONDS": "120"}
+    env = {
+        "OFFERS_JSON_URL": server.url("/offers.json"),
+        "EVENTS_ICS_URL": server.url("/slow.json"),
+        "OPPORTUNITIES_JSON_URL": "",
+        "FEED_TTL_SECONDS": "120",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     live = LiveCatalog.from_settings(CATALOG, Settings.from_env(), now=lambda: NOW)
@@ -190,5 +228,7 @@ def test_live_catalog_from_settings(server, monkeypatch):
     assert live.offers.ttl == 120
     started = time.monotonic()
     again = live.snapshot()
-    assert time.monotonic() - started < 0.5  # the slow download is still running; nobody waits twice
+    assert (
+        time.monotonic() - started < 0.5
+    )  # the slow download is still running; nobody waits twice
     assert again.index is snap.index  # nothing changed: the index is reused

@@ -1,11 +1,20 @@
 """The scikit-learn classifiers of the NLU pipeline (bot/nlp/linear.py), without training Rasa."""
+
 from bot.nlp.linear import TextModel, selector_output
 
 TEXTS = {
-    "search_events": ["welke evenementen zijn er", "wanneer is de volgende workshop",
-                      "zijn er bijeenkomsten in maart", "agenda van de netwerkborrels"],
-    "search_offers": ["ik zoek een cateraar", "wie levert koffie",
-                      "welke bedrijven doen schoonmaak", "ik wil kerstpakketten inkopen"],
+    "search_events": [
+        "welke evenementen zijn er",
+        "wanneer is de volgende workshop",
+        "zijn er bijeenkomsten in maart",
+        "agenda van de netwerkborrels",
+    ],
+    "search_offers": [
+        "ik zoek een cateraar",
+        "wie levert koffie",
+        "welke bedrijven doen schoonmaak",
+        "ik wil kerstpakketten inkopen",
+    ],
     "greet": ["hallo", "goedemorgen", "hoi daar", "dag assistent"],
 }
 

@@ -1,11 +1,12 @@
 """The programme data loads, and malformed files fail with file, entry and field."""
+
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.content.loader import DataError, load_programme
+from tests.fixtures import FIXTURE_PROGRAMME
 
 DATA = FIXTURE_PROGRAMME
 
@@ -26,8 +27,17 @@ def edit_topics(directory: Path, change) -> None:
 
 def test_shipped_data_is_valid_and_sourced():
     programme = load_programme(DATA)
-    assert {"programma", "lol", "impact_days", "inkoopplatform", "social_return", "pso",
-            "code_register", "partners", "contact"} <= set(programme.topics)
+    assert {
+        "programma",
+        "lol",
+        "impact_days",
+        "inkoopplatform",
+        "social_return",
+        "pso",
+        "code_register",
+        "partners",
+        "contact",
+    } <= set(programme.topics)
     assert all(t.bronnen for t in programme.topics.values())
     assert "Live Online Learning" in programme.topic("lol").antwoord
     assert programme.contact.telefoon == "14 023"
@@ -53,6 +63,7 @@ def test_wrong_status_and_unknown_field_are_reported(data_copy: Path):
     def change(topics):
         topics[0]["status"] = "misschien"
         topics[1]["kleur"] = "blauw"
+
     edit_topics(data_copy, change)
     with pytest.raises(DataError) as exc:
         load_programme(data_copy)

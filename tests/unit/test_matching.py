@@ -2,9 +2,16 @@
 
 import pytest
 
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
-from bot.catalog.matching import FUZZY_THRESHOLD, find_in_text, nearest, normalize, resolve, vocabulary
+from bot.catalog.matching import (
+    FUZZY_THRESHOLD,
+    find_in_text,
+    nearest,
+    normalize,
+    resolve,
+    vocabulary,
+)
+from tests.fixtures import FIXTURE_PROGRAMME
 from tests.unit.test_periods import NOW
 
 CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
@@ -13,40 +20,82 @@ KINDS = CATALOG.event_kinds
 IMPACTS = CATALOG.impact_kinds
 
 
-@pytest.mark.parametrize("term,expected", [
-    # exact: id, name, synonym, case and accents
-    ("catering", "catering"), ("Koffie en thee", "koffie_thee"), ("koffie & thee", "koffie_thee"),
-    ("ICT", "ict"), ("koeriers_logistiek", "koeriers_logistiek"), ("Kerstpakketten", "relatiegeschenken"),
-    # inflection
-    ("hoveniers", "groenonderhoud"), ("cateraars", "catering"), ("uniformen", "textiel"),
-    # compounds: head (end) and modifier (start)
-    ("schoonmaakbedrijf", "schoonmaak"), ("kantoorschoonmaak", "schoonmaak"), ("mantelzorg", "zorg_welzijn"),
-    ("kruidenthee", "koffie_thee"), ("fietskoeriersbedrijf", "koeriers_logistiek"),
-    ("koffiecatering", "catering"), ("hoveniersbedrijven", "groenonderhoud"),
-    # typos
-    ("schoonmaakt", "schoonmaak"), ("catring", "catering"), ("kerstpaketten", "relatiegeschenken"),
-    ("glazewasser", "schoonmaak"), ("laptop", "ict"), ("texiel", "textiel"), ("drukwek", "drukwerk"),
-    # several words
-    ("relatie geschenken", "relatiegeschenken"), ("een cateraar voor ons kantoor", "catering"),
-])
+@pytest.mark.parametrize(
+    "term,expected",
+    [
+        # exact: id, name, synonym, case and accents
+        ("catering", "catering"),
+        ("Koffie en thee", "koffie_thee"),
+        ("koffie & thee", "koffie_thee"),
+        ("ICT", "ict"),
+        ("koeriers_logistiek", "koeriers_logistiek"),
+        ("Kerstpakketten", "relatiegeschenken"),
+        # inflection
+        ("hoveniers", "groenonderhoud"),
+        ("cateraars", "catering"),
+        ("uniformen", "textiel"),
+        # compounds: head (end) and modifier (start)
+        ("schoonmaakbedrijf", "schoonmaak"),
+        ("kantoorschoonmaak", "schoonmaak"),
+        ("mantelzorg", "zorg_welzijn"),
+        ("kruidenthee", "koffie_thee"),
+        ("fietskoeriersbedrijf", "koeriers_logistiek"),
+        ("koffiecatering", "catering"),
+        ("hoveniersbedrijven", "groenonderhoud"),
+        # typos
+        ("schoonmaakt", "schoonmaak"),
+        ("catring", "catering"),
+        ("kerstpaketten", "relatiegeschenken"),
+        ("glazewasser", "schoonmaak"),
+        ("laptop", "ict"),
+        ("texiel", "textiel"),
+        ("drukwek", "drukwerk"),
+        # several words
+        ("relatie geschenken", "relatiegeschenken"),
+        ("een cateraar voor ons kantoor", "catering"),
+    ],
+)
 def test_resolve_category(term, expected):
     assert resolve(term, CATEGORIES) == expected
 
 
-@pytest.mark.parametrize("term", ["groenten", "drukte", "zorgvuldig", "bakker", "auto", "", "   ", "xyz",
-                                  "bibliotheek", "een cateraar en een schoonmaker"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "groenten",
+        "drukte",
+        "zorgvuldig",
+        "bakker",
+        "auto",
+        "",
+        "   ",
+        "xyz",
+        "bibliotheek",
+        "een cateraar en een schoonmaker",
+    ],
+)
 def test_resolve_nothing(term):
     assert resolve(term, CATEGORIES) is None
 
 
-@pytest.mark.parametrize("term,options,expected", [
-    ("meet the buyer", KINDS, "meet_the_buyer"), ("Meet-the-Buyer", KINDS, "meet_the_buyer"),
-    ("LOL", KINDS, "lol_sessie"), ("lol-sessies", KINDS, "lol_sessie"), ("impactdagen", KINDS, "impact_days"),
-    ("worksop", KINDS, "workshop"), ("netwerkborrels", KINDS, "netwerkbijeenkomst"),
-    ("schrijfworkshop", KINDS, "workshop"),
-    ("afstand tot de arbeidsmarkt", IMPACTS, "afstand_arbeidsmarkt"), ("circulaire", IMPACTS, "circulair"),
-    ("duurzaamheid", IMPACTS, "duurzaam"), ("duurzam", IMPACTS, "duurzaam"), ("Haarlemse", IMPACTS, "lokaal"),
-])
+@pytest.mark.parametrize(
+    "term,options,expected",
+    [
+        ("meet the buyer", KINDS, "meet_the_buyer"),
+        ("Meet-the-Buyer", KINDS, "meet_the_buyer"),
+        ("LOL", KINDS, "lol_sessie"),
+        ("lol-sessies", KINDS, "lol_sessie"),
+        ("impactdagen", KINDS, "impact_days"),
+        ("worksop", KINDS, "workshop"),
+        ("netwerkborrels", KINDS, "netwerkbijeenkomst"),
+        ("schrijfworkshop", KINDS, "workshop"),
+        ("afstand tot de arbeidsmarkt", IMPACTS, "afstand_arbeidsmarkt"),
+        ("circulaire", IMPACTS, "circulair"),
+        ("duurzaamheid", IMPACTS, "duurzaam"),
+        ("duurzam", IMPACTS, "duurzaam"),
+        ("Haarlemse", IMPACTS, "lokaal"),
+    ],
+)
 def test_resolve_kinds_and_impact(term, options, expected):
     assert resolve(term, options) == expected
 
@@ -61,6 +110,7 @@ def test_mapping_of_synonyms_works_like_terms():
 
 def test_threshold_keeps_one_typo_and_rejects_stems():
     from rapidfuzz import fuzz
+
     assert fuzz.ratio("catring", "catering") >= FUZZY_THRESHOLD
     assert fuzz.ratio("drukte", "drukwerk") < FUZZY_THRESHOLD
 
@@ -73,18 +123,36 @@ def test_nearest_suggests_best_first():
     assert nearest("", CATEGORIES) == []
 
 
-@pytest.mark.parametrize("text,options,expected", [
-    ("Ik zoek een schoonmaakbedrijf en een cateraar in Haarlem", CATEGORIES, ["schoonmaak", "catering"]),
-    ("hebben jullie kerstpaketten of relatiegeschenken?", CATEGORIES, ["relatiegeschenken"]),
-    ("wie schoonmaakt er bij jullie de kantoren", CATEGORIES, ["schoonmaak"]),
-    ("bedrijfskleding en koffie voor de kantine", CATEGORIES, ["textiel", "koffie_thee", "catering"]),
-    ("wanneer is er een meet the buyer of een lol sessie", KINDS, ["meet_the_buyer", "lol_sessie"]),
-    ("circulaire koffie van mensen met een afstand tot de arbeidsmarkt", IMPACTS,
-     ["circulair", "afstand_arbeidsmarkt"]),
-    ("ik wil graag iets met groenten doen", CATEGORIES, []),
-    ("hallo, goedemorgen, hoe werkt het inkoopplatform?", CATEGORIES, []),
-    ("wat is er volgende maand te doen voor sociale ondernemers", KINDS, []),
-])
+@pytest.mark.parametrize(
+    "text,options,expected",
+    [
+        (
+            "Ik zoek een schoonmaakbedrijf en een cateraar in Haarlem",
+            CATEGORIES,
+            ["schoonmaak", "catering"],
+        ),
+        ("hebben jullie kerstpaketten of relatiegeschenken?", CATEGORIES, ["relatiegeschenken"]),
+        ("wie schoonmaakt er bij jullie de kantoren", CATEGORIES, ["schoonmaak"]),
+        (
+            "bedrijfskleding en koffie voor de kantine",
+            CATEGORIES,
+            ["textiel", "koffie_thee", "catering"],
+        ),
+        (
+            "wanneer is er een meet the buyer of een lol sessie",
+            KINDS,
+            ["meet_the_buyer", "lol_sessie"],
+        ),
+        (
+            "circulaire koffie van mensen met een afstand tot de arbeidsmarkt",
+            IMPACTS,
+            ["circulair", "afstand_arbeidsmarkt"],
+        ),
+        ("ik wil graag iets met groenten doen", CATEGORIES, []),
+        ("hallo, goedemorgen, hoe werkt het inkoopplatform?", CATEGORIES, []),
+        ("wat is er volgende maand te doen voor sociale ondernemers", KINDS, []),
+    ],
+)
 def test_find_in_text(text, options, expected):
     assert find_in_text(text, options) == expected
 

@@ -40,8 +40,11 @@ ENTITIES = _domain_list("entities")
 
 
 def _constants() -> Dict[str, str]:
-    return {k: v for k, v in vars(names).items()
-            if k.isupper() and isinstance(v, str) and not k.endswith("_KEY")}
+    return {
+        k: v
+        for k, v in vars(names).items()
+        if k.isupper() and isinstance(v, str) and not k.endswith("_KEY")
+    }
 
 
 def _python_files() -> Iterator[Path]:
@@ -52,14 +55,19 @@ def _python_files() -> Iterator[Path]:
 def _string_literals(path: Path) -> Iterator[Tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = {
-        id(node.body[0].value) for node in ast.walk(tree)
+        id(node.body[0].value)
+        for node in ast.walk(tree)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body and isinstance(node.body[0], ast.Expr)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     }
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and id(node) not in docstrings:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
             yield node.lineno, node.value
 
 
@@ -98,8 +106,11 @@ def test_every_domain_intent_and_action_is_named_and_used():
     constant_of = {v: k for k, v in _constants().items()}
     for intent in INTENTS:
         assert intent in named, f"intent {intent!r} has no constant in bot/names.py"
-        used = re.search(rf"(intent:\s*{intent}\b|/{intent}\b)", data) or \
-            f"names.{constant_of[intent]}" in code or constant_of[intent] in code
+        used = (
+            re.search(rf"(intent:\s*{intent}\b|/{intent}\b)", data)
+            or f"names.{constant_of[intent]}" in code
+            or constant_of[intent] in code
+        )
         assert used, f"intent {intent!r} is used by no rule, story, example or code"
     for action in ACTIONS:
         if action.startswith("utter_") or action.startswith("validate_"):
@@ -135,8 +146,10 @@ def _payloads(node) -> Iterator[str]:
 
 
 def test_button_payloads_in_domain_and_data_name_real_intents():
-    sources = [DOMAIN] + [yaml.safe_load(p.read_text(encoding="utf-8"))
-                          for p in (PROJECT_ROOT / "data").rglob("*.yml")]
+    sources = [DOMAIN] + [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in (PROJECT_ROOT / "data").rglob("*.yml")
+    ]
     for payload in (p for s in sources for p in _payloads(s)):
         match = PAYLOAD.match(payload)
         if match:  # other payloads are plain text the user "types"

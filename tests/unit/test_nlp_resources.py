@@ -1,13 +1,14 @@
 """The generated vocabulary and the Dutch spaCy pipeline built from the programme data."""
+
 from pathlib import Path
 
 import spacy
 import yaml
 
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.content.loader import load_programme
 from bot.nlp import pipeline, training_data, vocabulary
 from bot.nlp.message_guard import guard_reason, text_for_nlu
+from tests.fixtures import FIXTURE_PROGRAMME
 
 PROGRAMME = load_programme(FIXTURE_PROGRAMME)
 
@@ -36,15 +37,19 @@ def test_built_pipeline_lemmatizes_dutch_and_finds_topics(tmp_path: Path):
     doc = nlp("Wanneer zijn de evenementen van The Impact Days en wat is SROI?")
     assert [t.lemma_ for t in doc][3] == "evenement"
     assert [(e.text, e.ent_id_) for e in doc.ents] == [
-        ("The Impact Days", "impact_days"), ("SROI", "social_return")]
+        ("The Impact Days", "impact_days"),
+        ("SROI", "social_return"),
+    ]
 
 
 def test_a_new_term_in_the_data_becomes_a_pattern():
     topic = PROGRAMME.topic("pso").copy(update={"termen": ["socialeladder"]})
-    changed = type(PROGRAMME)(topics={**PROGRAMME.topics, "pso": topic},
-                              contact=PROGRAMME.contact)
-    assert {"label": "onderwerp", "pattern": "socialeladder", "id": "pso"} in \
-        vocabulary.entity_patterns(changed)
+    changed = type(PROGRAMME)(topics={**PROGRAMME.topics, "pso": topic}, contact=PROGRAMME.contact)
+    assert {
+        "label": "onderwerp",
+        "pattern": "socialeladder",
+        "id": "pso",
+    } in vocabulary.entity_patterns(changed)
 
 
 def test_guard_reason():

@@ -1,4 +1,5 @@
 """parse_period finds Dutch periods, with a fixed now: Friday 27 November 2026, 10:00 Amsterdam."""
+
 from datetime import datetime
 
 import pytest
@@ -11,7 +12,9 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=AMSTERDAM)
 
 def at(text: str) -> datetime:
     """'2026-12-01' or '2026-12-01 18:00' as an Amsterdam datetime."""
-    return datetime.fromisoformat(text if " " in text else f"{text} 00:00").replace(tzinfo=AMSTERDAM)
+    return datetime.fromisoformat(text if " " in text else f"{text} 00:00").replace(
+        tzinfo=AMSTERDAM
+    )
 
 
 NOW_TEXT = "2026-11-27 10:00"

@@ -1,12 +1,12 @@
 """Sessions of at most SESSION_MAX_TURNS user messages (bot/rasa_sessions.py), on Rasa's classes."""
+
 import time
 from types import SimpleNamespace
 
 import pytest
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import SessionConfig
-from rasa.shared.core.events import (ActionExecuted, Restarted, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import rasa_sessions
@@ -17,18 +17,26 @@ def tracker(*sessions: int, user_time: float = None) -> DialogueStateTracker:
     stamp = user_time or time.time()
     events = []
     for turns in sessions:
-        events += [ActionExecuted("action_session_start"), SessionStarted(),
-                   SlotSet("zoekopdracht", {"kind": "aanbod"}), ActionExecuted("action_listen")]
+        events += [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            SlotSet("zoekopdracht", {"kind": "aanbod"}),
+            ActionExecuted("action_listen"),
+        ]
         for i in range(turns):
-            events += [UserUttered(f"bericht {i}", {"name": "greet"}, timestamp=stamp),
-                       ActionExecuted("utter_greet"), ActionExecuted("action_listen")]
+            events += [
+                UserUttered(f"bericht {i}", {"name": "greet"}, timestamp=stamp),
+                ActionExecuted("utter_greet"),
+                ActionExecuted("action_listen"),
+            ]
     return DialogueStateTracker.from_events("gebruiker", events)
 
 
 def processor(expiry_minutes: float = 60) -> SimpleNamespace:
     """What `_has_session_expired` reads from a MessageProcessor: the domain's session config."""
-    return SimpleNamespace(domain=SimpleNamespace(session_config=SessionConfig(expiry_minutes,
-                                                                                True)))
+    return SimpleNamespace(
+        domain=SimpleNamespace(session_config=SessionConfig(expiry_minutes, True))
+    )
 
 
 RULES = """
@@ -78,10 +86,14 @@ def test_only_the_current_session_counts(max_turns):
 
 
 def test_a_restart_begins_a_new_count(max_turns):
-    events = list(tracker(5).events) + [Restarted(), ActionExecuted("action_listen"),
-                                        UserUttered("hoi", {"name": "greet"})]
+    events = list(tracker(5).events) + [
+        Restarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("hoi", {"name": "greet"}),
+    ]
     assert not MessageProcessor._has_session_expired(
-        processor(), DialogueStateTracker.from_events("gebruiker", events))
+        processor(), DialogueStateTracker.from_events("gebruiker", events)
+    )
 
 
 def test_expiry_by_time_still_applies(max_turns):
@@ -113,12 +125,18 @@ def test_rules_that_start_with_an_action_name_it(rules_dir):
 
 def test_a_full_session_does_not_end_right_after_an_action_a_rule_looks_back_to(max_turns):
     """The yes/no rules after the fallback's contact offer need the turn before."""
-    events = list(tracker(3).events) + [UserUttered("blabla", {"name": "nlu_fallback"}),
-                                        ActionExecuted("action_fallback"),
-                                        ActionExecuted("action_listen")]
+    events = list(tracker(3).events) + [
+        UserUttered("blabla", {"name": "nlu_fallback"}),
+        ActionExecuted("action_fallback"),
+        ActionExecuted("action_listen"),
+    ]
     after_fallback = DialogueStateTracker.from_events("gebruiker", events)
     assert not MessageProcessor._has_session_expired(processor(), after_fallback)
-    events += [UserUttered("ja", {"name": "affirm"}), ActionExecuted("action_contact"),
-               ActionExecuted("action_listen")]
+    events += [
+        UserUttered("ja", {"name": "affirm"}),
+        ActionExecuted("action_contact"),
+        ActionExecuted("action_listen"),
+    ]
     assert MessageProcessor._has_session_expired(
-        processor(), DialogueStateTracker.from_events("gebruiker", events))
+        processor(), DialogueStateTracker.from_events("gebruiker", events)
+    )

@@ -4,11 +4,19 @@ from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from bot.channels.rest import validate_body
 
 
-@pytest.mark.parametrize("body", [None, [], "tekst", 5,
-                                  {"sender": 5, "message": "hoi"},
-                                  {"sender": "a", "message": ["hoi"]},
-                                  {"sender": "a" * 201, "message": "hoi"},
-                                  {"sender": "a", "message": "hoi", "metadata": "x"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "tekst",
+        5,
+        {"sender": 5, "message": "hoi"},
+        {"sender": "a", "message": ["hoi"]},
+        {"sender": "a" * 201, "message": "hoi"},
+        {"sender": "a", "message": "hoi", "metadata": "x"},
+    ],
+)
 def test_bad_bodies_are_400(body):
     with pytest.raises(InvalidUsage):
         validate_body(body)

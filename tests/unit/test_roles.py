@@ -1,4 +1,5 @@
 """Roles (buyer or seller), unknown category words, Dutch counts."""
+
 import pytest
 
 from bot.catalog import roles
@@ -13,14 +14,21 @@ CATEGORIES = {
 }
 
 
-@pytest.mark.parametrize("intent, text, conflict", [
-    ("search_offers", "ik wil leverancier worden van de gemeente haarlem", True),
-    ("search_offers", "ik heb een cateringbedrijf en wil aan de gemeente verkopen", True),
-    ("search_offers", "wij zoeken een cateraar voor onze lunch", False),
-    ("search_opportunities", "zijn er aanbestedingen voor schoonmaak", False),
-    ("search_opportunities", "wij willen inkopen bij een sociale cateraar, wie levert dat", True),
-    ("search_events", "ik wil leverancier worden", False),
-])
+@pytest.mark.parametrize(
+    "intent, text, conflict",
+    [
+        ("search_offers", "ik wil leverancier worden van de gemeente haarlem", True),
+        ("search_offers", "ik heb een cateringbedrijf en wil aan de gemeente verkopen", True),
+        ("search_offers", "wij zoeken een cateraar voor onze lunch", False),
+        ("search_opportunities", "zijn er aanbestedingen voor schoonmaak", False),
+        (
+            "search_opportunities",
+            "wij willen inkopen bij een sociale cateraar, wie levert dat",
+            True,
+        ),
+        ("search_events", "ik wil leverancier worden", False),
+    ],
+)
 def test_role_conflict(intent, text, conflict):
     assert roles.role_conflict(intent, text) is conflict
 
@@ -31,13 +39,16 @@ def test_role_choices_carry_the_category():
     assert roles.role_choices("catering")[0][1] == '/search_offers{"categorie": "catering"}'
 
 
-@pytest.mark.parametrize("text, word", [
-    ("ik zoek ruimteraketten", "ruimteraketten"),
-    ("wie levert ruimteraketten voor ons kantoor", "ruimteraketten"),
-    ("ik zoek een cateraar", None),
-    ("ik zoek een leverancier", None),
-    ("zijn er opdrachten voor mijn bedrijf", None),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("ik zoek ruimteraketten", "ruimteraketten"),
+        ("wie levert ruimteraketten voor ons kantoor", "ruimteraketten"),
+        ("ik zoek een cateraar", None),
+        ("ik zoek een leverancier", None),
+        ("zijn er opdrachten voor mijn bedrijf", None),
+    ],
+)
 def test_unknown_category_word(text, word):
     assert roles.unknown_category_word(text, CATEGORIES) == word
 
@@ -48,10 +59,16 @@ def test_similar_categories_need_strong_evidence():
     assert "textiel" not in roles.similar_categories("bouwbedrijf", CATEGORIES)
 
 
-@pytest.mark.parametrize("number, kind, text", [
-    (1, OPPORTUNITIES, "1 opdracht"), (2, OPPORTUNITIES, "2 opdrachten"),
-    (0, OPPORTUNITIES, "0 opdrachten"), (1, OFFERS, "1 aanbieder"), (1, EVENTS, "1 evenement"),
-    (3, EVENTS, "3 evenementen"),
-])
+@pytest.mark.parametrize(
+    "number, kind, text",
+    [
+        (1, OPPORTUNITIES, "1 opdracht"),
+        (2, OPPORTUNITIES, "2 opdrachten"),
+        (0, OPPORTUNITIES, "0 opdrachten"),
+        (1, OFFERS, "1 aanbieder"),
+        (1, EVENTS, "1 evenement"),
+        (3, EVENTS, "3 evenementen"),
+    ],
+)
 def test_dutch_counts(number, kind, text):
     assert count(number, kind) == text

@@ -1,4 +1,5 @@
 """CatalogIndex: filters, ordering, periods and paging; the index agrees with a brute-force scan."""
+
 import random
 from dataclasses import replace
 from datetime import timedelta
@@ -6,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from bench.synthetic import synthetic_catalog
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog.loader import load_catalog
 from bot.catalog.periods import Period, parse_period
 from bot.catalog.schema import Event
 from bot.catalog.search import CatalogIndex, page
+from tests.fixtures import FIXTURE_PROGRAMME
 from tests.unit.test_periods import NOW
 
 CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
@@ -22,14 +23,20 @@ def ids(items):
 
 
 def test_offers_by_category_and_impact():
-    assert ids(INDEX.offers(categorie="schoonmaak")) == ["spaarne_schoon", "fris_en_fair", "poetsploeg"]
+    assert ids(INDEX.offers(categorie="schoonmaak")) == [
+        "spaarne_schoon",
+        "fris_en_fair",
+        "poetsploeg",
+    ]
     assert ids(INDEX.offers(categorie="ict", impact="circulair")) == ["tweede_leven_it"]
     assert len(INDEX.offers()) == len(CATALOG.offers)
     assert INDEX.offers(categorie="ict", impact="duurzaam") == []
 
 
 def test_offer_filters_accept_words_people_use():
-    assert ids(INDEX.offers(categorie="schoonmaakbedrijf")) == ids(INDEX.offers(categorie="schoonmaak"))
+    assert ids(INDEX.offers(categorie="schoonmaakbedrijf")) == ids(
+        INDEX.offers(categorie="schoonmaak")
+    )
     assert ids(INDEX.offers(impact="circulaire")) == ids(INDEX.offers(impact="circulair"))
     assert INDEX.offers(categorie="ruimtevaart") == []
 
@@ -41,13 +48,19 @@ def test_opportunities_open_and_soonest_first():
     assert found[0].id == "kerstpakketten_personeel"
     later = INDEX.opportunities(now=NOW + timedelta(days=20))
     assert all(o.deadline >= NOW + timedelta(days=20) for o in later) and len(later) < 10
-    assert ids(INDEX.opportunities(categorie="kerstpakket", now=NOW)) == ["kerstpakketten_personeel"]
+    assert ids(INDEX.opportunities(categorie="kerstpakket", now=NOW)) == [
+        "kerstpakketten_personeel"
+    ]
 
 
 def test_events_future_soonest_first_with_filters():
     found = INDEX.events(now=NOW)
     assert len(found) == 12 and [e.start for e in found] == sorted(e.start for e in found)
-    assert ids(INDEX.events(soort="lol", now=NOW)) == ["lol_social_return", "lol_pso", "lol_pitchen"]
+    assert ids(INDEX.events(soort="lol", now=NOW)) == [
+        "lol_social_return",
+        "lol_pso",
+        "lol_pitchen",
+    ]
     assert all(e.online for e in INDEX.events(online=True, now=NOW))
     assert not any(e.online for e in INDEX.events(online=False, now=NOW))
     assert INDEX.events(soort="onbestaand", now=NOW) == []
@@ -91,21 +104,40 @@ BIG_INDEX = CatalogIndex(BIG)
 
 
 def brute_offers(categorie, impact):
-    return [o for o in BIG.offers
-            if not (categorie and o.categorie != categorie or impact and impact not in o.impact)]
+    return [
+        o
+        for o in BIG.offers
+        if not (categorie and o.categorie != categorie or impact and impact not in o.impact)
+    ]
 
 
 def brute_events(soort, period, online, now):
     lower = now if period is None else max(now, period.start)
-    found = [e for e in BIG.events if e.end > lower and (period is None or e.start < period.end)
-             and (soort is None or e.soort == soort) and (online is None or e.online == online)]
+    found = [
+        e
+        for e in BIG.events
+        if e.end > lower
+        and (period is None or e.start < period.end)
+        and (soort is None or e.soort == soort)
+        and (online is None or e.online == online)
+    ]
     return sorted(found, key=lambda e: e.start)
 
 
 def test_index_matches_brute_force():
     rng = random.Random(11)
-    periods = [None] + [parse_period(t, NOW) for t in ["volgende week", "deze maand", "dit najaar", "in maart",
-                                                       "binnenkort", "na 1 december", "deze winter"]]
+    periods = [None] + [
+        parse_period(t, NOW)
+        for t in [
+            "volgende week",
+            "deze maand",
+            "dit najaar",
+            "in maart",
+            "binnenkort",
+            "na 1 december",
+            "deze winter",
+        ]
+    ]
     for _ in range(300):
         categorie = rng.choice([None, *BIG.categories])
         impact = rng.choice([None, *BIG.impact_kinds])
@@ -122,7 +154,11 @@ def test_index_matches_brute_force():
 def test_events_with_equal_starts_are_all_found():
     start = NOW + timedelta(days=3)
     base = CATALOG.events[0]
-    twins = [Event(**{**base.dict(), "id": f"twin_{i}", "start": start, "end": start + timedelta(hours=1)})
-             for i in range(5)]
+    twins = [
+        Event(
+            **{**base.dict(), "id": f"twin_{i}", "start": start, "end": start + timedelta(hours=1)}
+        )
+        for i in range(5)
+    ]
     index = CatalogIndex(replace(CATALOG, events=twins))
     assert len(index.events(period=Period(start, start + timedelta(minutes=1), "x"), now=NOW)) == 5

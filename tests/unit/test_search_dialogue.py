@@ -1,18 +1,26 @@
 """The search conversation logic without Rasa: filters, state, replies, ordinals."""
+
 from datetime import datetime
 
 import pytest
 
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.catalog import replies
 from bot.catalog.dialogue import (
-    EVENTS, OFFERS, OPPORTUNITIES, SearchState, extract_filters, missing, next_state,
-    platform_role, results,
+    EVENTS,
+    OFFERS,
+    OPPORTUNITIES,
+    SearchState,
+    extract_filters,
+    missing,
+    next_state,
+    platform_role,
+    results,
 )
 from bot.catalog.loader import load_catalog
 from bot.catalog.ordinals import LAST, parse_ordinal
 from bot.catalog.schema import AMSTERDAM
 from bot.catalog.search import CatalogIndex, page
+from tests.fixtures import FIXTURE_PROGRAMME
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=AMSTERDAM)
 CATALOG = load_catalog(FIXTURE_PROGRAMME, NOW)
@@ -26,11 +34,22 @@ def state_after(*turns, previous=None):
     return state
 
 
-@pytest.mark.parametrize("text, ordinal", [
-    ("vertel meer over de tweede", 2), ("nummer 3", 3), ("nr. 2", 2), ("de laatste", LAST),
-    ("info over de 3e", 3), ("ik kies nummer twee", 2), ("2", 2), ("eerste", 1),
-    ("wat is er volgende week", None), ("om 12:30", None), ("een lijst", None),
-])
+@pytest.mark.parametrize(
+    "text, ordinal",
+    [
+        ("vertel meer over de tweede", 2),
+        ("nummer 3", 3),
+        ("nr. 2", 2),
+        ("de laatste", LAST),
+        ("info over de 3e", 3),
+        ("ik kies nummer twee", 2),
+        ("2", 2),
+        ("eerste", 1),
+        ("wat is er volgende week", None),
+        ("om 12:30", None),
+        ("een lijst", None),
+    ],
+)
 def test_parse_ordinal(text, ordinal):
     assert parse_ordinal(text) == ordinal
 
@@ -38,20 +57,28 @@ def test_parse_ordinal(text, ordinal):
 def test_filters_from_a_free_sentence():
     filters = extract_filters(
         "ik zoek een cateraar die mensen met een afstand tot de arbeidsmarkt in dienst heeft",
-        [], CATALOG, NOW)
+        [],
+        CATALOG,
+        NOW,
+    )
     assert (filters.categorie, filters.impact) == ("catering", "afstand_arbeidsmarkt")
     assert filters.period is None and filters.online is None
 
 
 def test_entities_win_and_are_resolved_to_ids():
-    entities = [{"entity": "categorie", "value": "drukkerijen"}, {"entity": "locatie", "value": "online"}]
+    entities = [
+        {"entity": "categorie", "value": "drukkerijen"},
+        {"entity": "locatie", "value": "online"},
+    ]
     filters = extract_filters("iets anders", entities, CATALOG, NOW)
     assert filters.categorie == "drukwerk" and filters.online is True
 
 
 def test_new_search_carries_category_between_offers_and_opportunities():
-    state = state_after(("search_offers", "ik zoek schoonmaak"),
-                        ("search_opportunities", "en zijn er ook opdrachten?"))
+    state = state_after(
+        ("search_offers", "ik zoek schoonmaak"),
+        ("search_opportunities", "en zijn er ook opdrachten?"),
+    )
     assert (state.kind, state.categorie) == (OPPORTUNITIES, "schoonmaak")
     events = state_after(("search_events", "en evenementen?"), previous=state)
     assert (events.kind, events.categorie) == (EVENTS, None)
@@ -72,12 +99,15 @@ def test_inform_without_search_starts_events_or_asks_kind():
     assert missing(state_after(("inform", "schoonmaak"))) == "kind"
 
 
-@pytest.mark.parametrize("intent, text, question", [
-    ("search_offers", "ik zoek een leverancier", "categorie"),
-    ("search_offers", "iets circulairs graag", None),
-    ("search_opportunities", "welke opdrachten zijn er", "categorie"),
-    ("search_events", "wat is er te doen", None),
-])
+@pytest.mark.parametrize(
+    "intent, text, question",
+    [
+        ("search_offers", "ik zoek een leverancier", "categorie"),
+        ("search_offers", "iets circulairs graag", None),
+        ("search_opportunities", "welke opdrachten zijn er", "categorie"),
+        ("search_events", "wat is er te doen", None),
+    ],
+)
 def test_missing_information(intent, text, question):
     assert missing(state_after((intent, text))) == question
 
@@ -101,10 +131,10 @@ def test_results_reply_numbers_across_pages_and_marks_examples():
     assert ("Toon meer", "/more") in first.buttons
     assert "Typ" not in first.text  # buttons, not instructions
     # Cards: numbered across pages, each with its link, a detail button and (events) a calendar.
-    assert [i.number for i in second.items] == [4, 5, 6][:len(second.items)]
+    assert [i.number for i in second.items] == [4, 5, 6][: len(second.items)]
     card = first.items[0]
     assert card.kind == "event" and card.link.title == "Aanmelden"
-    assert card.detail == ("Meer hierover", '/detail{"resultaat": "%s"}' % items[0].id)
+    assert card.detail == ("Meer hierover", f'/detail{{"resultaat": "{items[0].id}"}}')
     assert card.calendar_path == f"/webchat/agenda/{items[0].id}.ics"
     assert card.facts == [replies.when(items[0]), "Online" if items[0].online else items[0].locatie]
     assert first.notes and first.notes[0] in first.text
@@ -124,7 +154,10 @@ def test_cards_of_offers_and_opportunities():
     reply = replies.results(SearchState(kind=OFFERS), page(offers, 1), CATALOG)
     offer = reply.items[0]
     assert (offer.kind, offer.title, offer.link) == (
-        "offer", offers[0].organisatie, replies.Link("Bekijk", offers[0].link))
+        "offer",
+        offers[0].organisatie,
+        replies.Link("Bekijk", offers[0].link),
+    )
     assert offer.facts[0] == CATALOG.categories[offers[0].categorie].naam
     assert offer.calendar_path is None
     opportunities = INDEX.opportunities(now=NOW)
@@ -154,11 +187,14 @@ def test_detail_and_pick():
     assert text.startswith(offers[0].organisatie) and offers[0].link in text
 
 
-@pytest.mark.parametrize("text, role", [
-    ("ik wil een inkoopvraag plaatsen", "inkoper"),
-    ("hoe zet ik mijn aanbod erop", "aanbieder"),
-    ("hoe doe ik mee", None),
-])
+@pytest.mark.parametrize(
+    "text, role",
+    [
+        ("ik wil een inkoopvraag plaatsen", "inkoper"),
+        ("hoe zet ik mijn aanbod erop", "aanbieder"),
+        ("hoe doe ik mee", None),
+    ],
+)
 def test_platform_role(text, role):
     assert platform_role(text) == role
 

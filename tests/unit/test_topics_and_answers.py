@@ -1,7 +1,7 @@
-from tests.fixtures import FIXTURE_PROGRAMME
 from bot.content.answers import CONCEPT_NOTE, format_topic
 from bot.content.loader import load_programme
 from bot.content.topics import choose_topic, topic_from_response_key
+from tests.fixtures import FIXTURE_PROGRAMME
 
 PROGRAMME = load_programme(FIXTURE_PROGRAMME)
 

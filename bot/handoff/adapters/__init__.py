@@ -5,6 +5,7 @@ retries later) and keeps its progress in `state`, calling `save(state)` after ev
 change, so a retry continues where the last attempt stopped and never repeats a step that
 succeeded. The reference number is the key that makes a repeated call harmless.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Protocol
@@ -18,8 +19,7 @@ Save = Callable[[State], None]
 class Adapter(Protocol):
     name: str
 
-    def deliver(self, request: ContactRequest, state: State, save: Save) -> None:
-        ...
+    def deliver(self, request: ContactRequest, state: State, save: Save) -> None: ...
 
 
 class DeliveryError(RuntimeError):

@@ -14,6 +14,7 @@ after the server stored it) and stores the uuid in the delivery's state before g
 retry never creates a second klantcontact, betrokkene, address or task.
 Header: `Authorization: Token <KLANTINTERACTIES_TOKEN>`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,12 +31,28 @@ logger = logging.getLogger(__name__)
 KANAAL = "chat"
 ASSISTANT_NAME = "Digitale assistent Impact Ondernemen"
 GEVRAAGDE_HANDELING = "Contact opnemen met de inwoner of ondernemer over de vraag"
-_PREFIXES = {"van", "de", "der", "den", "het", "ten", "ter", "te", "op", "in", "'t", "la", "le",
-             "du", "von", "del"}
+_PREFIXES = {
+    "van",
+    "de",
+    "der",
+    "den",
+    "het",
+    "ten",
+    "ter",
+    "te",
+    "op",
+    "in",
+    "'t",
+    "la",
+    "le",
+    "du",
+    "von",
+    "del",
+}
 
 
 def contactnaam(name: str) -> Dict[str, str]:
-    """"Jan van der Berg" -> voornaam Jan, voorvoegselAchternaam "van der", achternaam Berg."""
+    """ "Jan van der Berg" -> voornaam Jan, voorvoegselAchternaam "van der", achternaam Berg."""
     parts = name.split()
     if len(parts) == 1:
         return {"voornaam": parts[0][:200]}
@@ -73,17 +90,20 @@ class KlantinteractiesAdapter:
         self.actor = settings.klantinteracties_actor
         self.timeout = settings.handoff_timeout_seconds
         self.session = session or requests.Session()
-        self.session.headers.update({
-            "Authorization": f"Token {settings.klantinteracties_token}",
-            "Accept": "application/json",
-            "Content-Type": "application/json",
-        })
+        self.session.headers.update(
+            {
+                "Authorization": f"Token {settings.klantinteracties_token}",
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+            }
+        )
 
     # ------------------------------------------------------------------ HTTP
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = self.session.request(method, f"{self.base}/{path}", timeout=self.timeout,
-                                            **kwargs)
+            response = self.session.request(
+                method, f"{self.base}/{path}", timeout=self.timeout, **kwargs
+            )
         except requests.RequestException as error:
             raise DeliveryError(f"{method} {path}: {type(error).__name__}") from None
         if not response.ok:
@@ -101,17 +121,27 @@ class KlantinteractiesAdapter:
     # ------------------------------------------------------------------ steps
     def deliver(self, request: ContactRequest, state: State, save: Save) -> None:
         if "klantcontact" not in state:
-            found = [k for k in self._find("klantcontacten", nummer=request.reference)
-                     if k.get("nummer") == request.reference]
-            klantcontact = found[0] if found else self._create("klantcontacten", {
-                "nummer": request.reference,
-                "kanaal": KANAAL,
-                "onderwerp": request.subject[:200],
-                "inhoud": inhoud(request),
-                "taal": "nld",
-                "vertrouwelijk": False,
-                "plaatsgevondenOp": request.created_at,
-            })
+            found = [
+                k
+                for k in self._find("klantcontacten", nummer=request.reference)
+                if k.get("nummer") == request.reference
+            ]
+            klantcontact = (
+                found[0]
+                if found
+                else self._create(
+                    "klantcontacten",
+                    {
+                        "nummer": request.reference,
+                        "kanaal": KANAAL,
+                        "onderwerp": request.subject[:200],
+                        "inhoud": inhoud(request),
+                        "taal": "nld",
+                        "vertrouwelijk": False,
+                        "plaatsgevondenOp": request.created_at,
+                    },
+                )
+            )
             state["klantcontact"] = klantcontact["uuid"]
             save(state)
         klantcontact_ref = {"uuid": state["klantcontact"]}
@@ -120,51 +150,81 @@ class KlantinteractiesAdapter:
             state["assistant"] = self._assistant_actor()
             save(state)
         if "actorklantcontact" not in state:
-            found = [a for a in self._find("actorklantcontacten",
-                                           klantcontact__uuid=state["klantcontact"])
-                     if (a.get("actor") or {}).get("uuid") == state["assistant"]]
-            link = found[0] if found else self._create("actorklantcontacten", {
-                "actor": {"uuid": state["assistant"]}, "klantcontact": klantcontact_ref})
+            found = [
+                a
+                for a in self._find("actorklantcontacten", klantcontact__uuid=state["klantcontact"])
+                if (a.get("actor") or {}).get("uuid") == state["assistant"]
+            ]
+            link = (
+                found[0]
+                if found
+                else self._create(
+                    "actorklantcontacten",
+                    {"actor": {"uuid": state["assistant"]}, "klantcontact": klantcontact_ref},
+                )
+            )
             state["actorklantcontact"] = link["uuid"]
             save(state)
 
         if "betrokkene" not in state:
-            found = [b for b in self._find("betrokkenen",
-                                           hadKlantcontact__uuid=state["klantcontact"])
-                     if b.get("rol") == "klant"]
-            betrokkene = found[0] if found else self._create("betrokkenen", {
-                "hadKlantcontact": klantcontact_ref,
-                "wasPartij": None,
-                "rol": "klant",
-                "initiator": True,
-                "contactnaam": contactnaam(request.name),
-            })
+            found = [
+                b
+                for b in self._find("betrokkenen", hadKlantcontact__uuid=state["klantcontact"])
+                if b.get("rol") == "klant"
+            ]
+            betrokkene = (
+                found[0]
+                if found
+                else self._create(
+                    "betrokkenen",
+                    {
+                        "hadKlantcontact": klantcontact_ref,
+                        "wasPartij": None,
+                        "rol": "klant",
+                        "initiator": True,
+                        "contactnaam": contactnaam(request.name),
+                    },
+                )
+            )
             state["betrokkene"] = betrokkene["uuid"]
             save(state)
 
-        wanted = [(kind, value) for kind, value in (("email", request.email),
-                                                    ("telefoonnummer", request.phone)) if value]
+        wanted = [
+            (kind, value)
+            for kind, value in (("email", request.email), ("telefoonnummer", request.phone))
+            if value
+        ]
         addresses = state.setdefault("digitaleadressen", {})
         if any(kind not in addresses for kind, _ in wanted):
-            existing = {(a.get("soortDigitaalAdres"), a.get("adres")): a["uuid"]
-                        for a in self._find("digitaleadressen",
-                                            verstrektDoorBetrokkene__uuid=state["betrokkene"])}
+            existing = {
+                (a.get("soortDigitaalAdres"), a.get("adres")): a["uuid"]
+                for a in self._find(
+                    "digitaleadressen", verstrektDoorBetrokkene__uuid=state["betrokkene"]
+                )
+            }
             for kind, value in wanted:
                 if kind in addresses:
                     continue
-                uuid = existing.get((kind, value)) or self._create("digitaleadressen", {
-                    "verstrektDoorBetrokkene": {"uuid": state["betrokkene"]},
-                    "verstrektDoorPartij": None,
-                    "adres": value,
-                    "soortDigitaalAdres": kind,
-                    "omschrijving": "Opgegeven in de chat",
-                })["uuid"]
+                uuid = (
+                    existing.get((kind, value))
+                    or self._create(
+                        "digitaleadressen",
+                        {
+                            "verstrektDoorBetrokkene": {"uuid": state["betrokkene"]},
+                            "verstrektDoorPartij": None,
+                            "adres": value,
+                            "soortDigitaalAdres": kind,
+                            "omschrijving": "Opgegeven in de chat",
+                        },
+                    )["uuid"]
+                )
                 addresses[kind] = uuid
                 save(state)
 
         if "internetaak" not in state:
-            found = self._find("internetaken",
-                               aanleidinggevendKlantcontact__uuid=state["klantcontact"])
+            found = self._find(
+                "internetaken", aanleidinggevendKlantcontact__uuid=state["klantcontact"]
+            )
             taak = found[0] if found else self._create("internetaken", self._taak(request, state))
             state["internetaak"] = taak["uuid"]
             save(state)
@@ -175,7 +235,7 @@ class KlantinteractiesAdapter:
             "aanleidinggevendKlantcontact": {"uuid": state["klantcontact"]},
             "gevraagdeHandeling": GEVRAAGDE_HANDELING,
             "toelichting": f"Contactverzoek {request.reference} via de chatassistent. "
-                           f"Contact via {request.via()}.",
+            f"Contact via {request.via()}.",
             "status": "te_verwerken",
         }
         if self.actor:
@@ -184,15 +244,22 @@ class KlantinteractiesAdapter:
 
     def _assistant_actor(self) -> str:
         """The uuid of the assistant's own actor (geautomatiseerde_actor), created once."""
-        found = [a for a in self._find("actoren", soortActor="geautomatiseerde_actor",
-                                       naam=ASSISTANT_NAME)
-                 if a.get("naam") == ASSISTANT_NAME]
+        found = [
+            a
+            for a in self._find("actoren", soortActor="geautomatiseerde_actor", naam=ASSISTANT_NAME)
+            if a.get("naam") == ASSISTANT_NAME
+        ]
         if found:
             return found[0]["uuid"]
-        return self._create("actoren", {
-            "naam": ASSISTANT_NAME,
-            "soortActor": "geautomatiseerde_actor",
-            "indicatieActief": True,
-            "actoridentificatie": {"functie": "chatbot",
-                                   "omschrijving": "Chatassistent van de gemeente Haarlem"},
-        })["uuid"]
+        return self._create(
+            "actoren",
+            {
+                "naam": ASSISTANT_NAME,
+                "soortActor": "geautomatiseerde_actor",
+                "indicatieActief": True,
+                "actoridentificatie": {
+                    "functie": "chatbot",
+                    "omschrijving": "Chatassistent van de gemeente Haarlem",
+                },
+            },
+        )["uuid"]

@@ -5,6 +5,7 @@ ambiguous failure (the connection dropped after the message was handed over, bef
 said "250 OK") carries the same Message-ID and mail systems can drop the copy. A refused or
 failed connection before that point sends nothing, and the retry sends the one message.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -67,13 +68,22 @@ def build_message(request: ContactRequest, sender: str, to: str) -> EmailMessage
     message["Message-ID"] = f"<{request.reference}@{MESSAGE_ID_DOMAIN}>"
     message["X-Handoff-Reference"] = request.reference
     message["Date"] = format_datetime(datetime.fromisoformat(request.created_at))
-    message.set_content(PLAIN.format(
-        reference=request.reference, name=request.name, email=request.email or "-",
-        phone=request.phone or "-", channel=request.channel or "-", created=request.created_at,
-        question=request.question, transcript=transcripts.to_text(request.transcript)))
+    message.set_content(
+        PLAIN.format(
+            reference=request.reference,
+            name=request.name,
+            email=request.email or "-",
+            phone=request.phone or "-",
+            channel=request.channel or "-",
+            created=request.created_at,
+            question=request.question,
+            transcript=transcripts.to_text(request.transcript),
+        )
+    )
     message.add_alternative(
         _HTML.render(r=request, transcript_html=transcripts.to_html(request.transcript)),
-        subtype="html")
+        subtype="html",
+    )
     return message
 
 
@@ -100,8 +110,9 @@ class EmailAdapter:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.user:
                     smtp.login(self.user, self.password)
-                smtp.send_message(message, from_addr=parseaddr(self.sender)[1],
-                                  to_addrs=[parseaddr(self.to)[1]])
+                smtp.send_message(
+                    message, from_addr=parseaddr(self.sender)[1], to_addrs=[parseaddr(self.to)[1]]
+                )
         except (OSError, smtplib.SMTPException) as error:
             # The class name only: SMTP replies can echo addresses.
             raise DeliveryError(f"SMTP {type(error).__name__}") from None

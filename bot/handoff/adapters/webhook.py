@@ -4,6 +4,7 @@ Headers from `bot.handoff.signing` (X-Handoff-Timestamp, X-Handoff-Signature) pl
 `Idempotency-Key: <reference>`; the body's `id` is the reference too, so a receiver that got the
 request before (a retry after a timeout) can answer 2xx or 409 without acting twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,11 @@ EVENT = "contact_request"
 
 
 def body(request: ContactRequest) -> bytes:
-    return json.dumps({"event": EVENT, "id": request.reference, "contact_request":
-                       request.to_dict()}, ensure_ascii=False, sort_keys=True).encode()
+    return json.dumps(
+        {"event": EVENT, "id": request.reference, "contact_request": request.to_dict()},
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
 
 
 class WebhookAdapter:
@@ -35,8 +39,11 @@ class WebhookAdapter:
         if state.get("sent"):
             return
         data = body(request)
-        headers = {"Content-Type": "application/json", "Idempotency-Key": request.reference,
-                   **signing.sign(self.secret, data)}
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": request.reference,
+            **signing.sign(self.secret, data),
+        }
         try:
             response = requests.post(self.url, data=data, headers=headers, timeout=self.timeout)
         except requests.RequestException as error:
