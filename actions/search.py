@@ -86,6 +86,7 @@ async def show(
     dispatcher: CollectingDispatcher, state: SearchState, tracker: Tracker
 ) -> List[Dict[Text, Any]]:
     """Say the current page of ``state`` (or why there is none) and store the state."""
+    assert state.kind is not None  # callers checked missing(state) or listed_state()
     snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
     items = results(state, snapshot.index, now())

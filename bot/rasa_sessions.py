@@ -95,10 +95,10 @@ def install(max_turns: int, rules_dir: Path = PROJECT_ROOT / "data" / "rules") -
     global _max_turns, _context_actions
     _max_turns = max_turns if max_turns > 0 else None
     _context_actions = rule_context_actions(sorted(rules_dir.rglob("*.yml")))
-    MessageProcessor._has_session_expired = has_session_expired  # type: ignore[assignment]
+    MessageProcessor._has_session_expired = has_session_expired
 
 
 def uninstall() -> None:
     global _max_turns
     _max_turns = None
-    MessageProcessor._has_session_expired = ORIGINAL  # type: ignore[assignment]
+    MessageProcessor._has_session_expired = ORIGINAL

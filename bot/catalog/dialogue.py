@@ -115,8 +115,8 @@ def _first(label: str, text: str, entities, options) -> Optional[str]:
         found = resolve(value, options)
         if found:
             return found
-    found = find_in_text(text, options)
-    return found[0] if found else None
+    hits = find_in_text(text, options)
+    return hits[0] if hits else None
 
 
 def extract_filters(

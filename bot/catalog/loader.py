@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Protocol, Sequence, Tuple
 
 from bot.catalog.schema import (
     CategoriesFile,
@@ -46,10 +46,17 @@ class Catalog:
     platform: Platform
 
 
+class Identified(Protocol):
+    """A catalogue entry with an id (offer, opportunity, event)."""
+
+    @property
+    def id(self) -> str: ...
+
+
 def check_references(
     source: Path | str,
     list_name: str,
-    items: Sequence[object],
+    items: Sequence[Identified],
     field_name: str,
     known: Iterable[str],
     label: str,
@@ -77,12 +84,12 @@ def check_offers(
 
 
 def check_opportunities(
-    source: Path | str, items: Sequence[object], categories: Iterable[str]
+    source: Path | str, items: Sequence[Identified], categories: Iterable[str]
 ) -> None:
     check_references(source, "inkoopvragen", items, "categorie", categories, "category")
 
 
-def check_events(source: Path | str, items: Sequence[object], kinds: Iterable[str]) -> None:
+def check_events(source: Path | str, items: Sequence[Identified], kinds: Iterable[str]) -> None:
     check_references(source, "evenementen", items, "soort", kinds, "event kind")
 
 

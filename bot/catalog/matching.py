@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, Union, cast
 
 from rapidfuzz import fuzz, process
 
@@ -138,7 +138,21 @@ STOPWORDS = frozenset(
     ]
 )
 
-Options = Union[Mapping[str, Iterable[str]], Iterable[object]]
+
+class NamedTerm(Protocol):
+    """A vocabulary term (Category, EventKind, ImpactKind): id, Dutch name and synonyms."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def naam(self) -> str: ...
+
+    @property
+    def synoniemen(self) -> Sequence[str]: ...
+
+
+Options = Union[Mapping[str, Union[Iterable[str], NamedTerm]], Iterable[NamedTerm]]
 
 
 def normalize(text: str) -> str:
@@ -206,9 +220,10 @@ def _pairs(options: Options) -> List[Tuple[str, List[str]]]:
         items = []
         for key, value in options.items():
             if hasattr(value, "synoniemen"):
-                items.append((key, [value.naam, *value.synoniemen]))
+                term = cast(NamedTerm, value)
+                items.append((key, [term.naam, *term.synoniemen]))
             else:
-                items.append((key, list(value)))
+                items.append((key, list(cast(Iterable[str], value))))
         return items
     return [(term.id, [term.naam, *term.synoniemen]) for term in options]
 
@@ -322,9 +337,9 @@ def find_in_text(text: str, options: Union[Options, Vocabulary]) -> List[str]:
         word = match.group(0)
         if taken[match.start()] or word in STOPWORDS or word.isdigit():
             continue
-        key = _resolve_word(word, vocab)
-        if key is not None:
-            hits.append((match.start(), key))
+        found = _resolve_word(word, vocab)
+        if found is not None:
+            hits.append((match.start(), found))
     result: List[str] = []
     for _, key in sorted(hits):
         if key not in result:

@@ -154,6 +154,7 @@ def results(
 
     ``noted``: the example-data note was said before in this conversation (say it once).
     """
+    assert state.kind is not None  # a search is only shown once its kind is known
     what = describe(state, catalog)
     first = (found.page - 1) * found.size + 1
     if found.page == 1:
@@ -174,6 +175,7 @@ def results(
 
 
 def no_more(state: SearchState) -> Reply:
+    assert state.kind is not None  # a search is only shown once its kind is known
     return Reply(f"Meer {NOUNS[state.kind]} heb ik niet gevonden. Wil je iets anders zoeken?")
 
 
@@ -195,6 +197,7 @@ def ask_kind() -> Reply:
 
 
 def ask_category(state: SearchState, catalog: Catalog) -> Reply:
+    assert state.kind is not None  # asked only when missing(state) == "categorie"
     question = {
         OFFERS: "Wat wil je inkopen? Kies een categorie of typ het zelf.",
         OPPORTUNITIES: "In welke categorie zoek je opdrachten? Kies er een of typ het zelf.",
@@ -207,6 +210,7 @@ def no_results(
     state: SearchState, catalog: Catalog, counts_by_category: dict, term: Optional[str] = None
 ) -> Reply:
     """Say so honestly, offer near alternatives and the helpdesk."""
+    assert state.kind is not None  # a search is only shown once its kind is known
     noun = NOUNS[state.kind]
     what = describe(state, catalog)
     lines = [f"Ik vond geen {noun}" + (f" {what}" if what else "") + "."]
@@ -293,7 +297,12 @@ def by_id(catalog: Catalog, item_id: Optional[str]) -> Optional[Any]:
     """The offer, opportunity or event with this id (from a result's detail button)."""
     if not item_id:
         return None
-    for item in (*catalog.offers, *catalog.opportunities, *catalog.events):
+    items: Sequence[Offer | Opportunity | Event] = (
+        *catalog.offers,
+        *catalog.opportunities,
+        *catalog.events,
+    )
+    for item in items:
         if item.id == item_id:
             return item
     return None

@@ -27,7 +27,7 @@ from typing import (
 )
 
 from bot.catalog.loader import Catalog
-from bot.catalog.matching import resolve
+from bot.catalog.matching import NamedTerm, resolve
 from bot.catalog.periods import Period
 from bot.catalog.schema import AMSTERDAM, Event, Offer, Opportunity, local
 
@@ -101,7 +101,7 @@ class CatalogIndex:
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _id(self, value: Optional[str], terms: Mapping[str, object]) -> Optional[str]:
+    def _id(self, value: Optional[str], terms: Mapping[str, NamedTerm]) -> Optional[str]:
         """``value`` as an id of ``terms``: as given, or resolved; '' when it names nothing."""
         if value is None or value in terms:
             return value

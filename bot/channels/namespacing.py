@@ -27,7 +27,7 @@ class NativeIdOutput(OutputChannel):
         self.inner = inner
         self.channel = channel
 
-    def name(self) -> Text:  # type: ignore[override]  # the wrapped channel's name
+    def name(self) -> Text:  # the wrapped channel's name
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:

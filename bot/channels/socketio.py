@@ -132,7 +132,7 @@ class SafeSocketIOInput(SocketIOInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
         origins = (credentials or {}).get("cors_origins")
-        channel.allowed_origins = allowed_origins(origins)  # type: ignore[attr-defined]
+        channel.allowed_origins = allowed_origins(origins)
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -162,7 +162,7 @@ class SafeSocketIOInput(SocketIOInput):
             def enter_room_sync(*args: Any, **kwargs: Any) -> None:
                 asyncio.ensure_future(enter_room(*args, **kwargs))
 
-            sio.enter_room = enter_room_sync  # type: ignore[assignment]
+            sio.enter_room = enter_room_sync
         return blueprint
 
     def _secure_sessions(

@@ -105,6 +105,7 @@ class TelegramInput(RasaTelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # raise_missing_credentials_exception() never returns
         if not credentials.get("secret_token"):
             raise ValueError(
                 "Telegram: set TELEGRAM_SECRET_TOKEN (a random string of "
@@ -168,4 +169,4 @@ class TelegramInput(RasaTelegramInput):
             asyncio.run(set_webhook())
         except TelegramAPIError as error:
             raise RasaException("Failed to set channel webhook: " + str(error)) from error
-        return wrap_output(channel, self.name())  # type: ignore[return-value]
+        return wrap_output(channel, self.name())

@@ -117,6 +117,7 @@ class TwilioInput(RasaTwilioInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # raise_missing_credentials_exception() never returns
         if not credentials.get("webhook_url") or not credentials.get("auth_token"):
             raise ValueError(
                 "Twilio: set TWILIO_WEBHOOK_URL (the URL entered in Twilio) and "

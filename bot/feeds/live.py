@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple, TypedDict
 
 import requests
 
@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 WAIT_SECONDS = 2.5  # total time a caller may wait for all sources together (budget: 3 s)
+
+
+class _FeedOptions(TypedDict):
+    """The settings every feed of a LiveCatalog shares."""
+
+    ttl: float
+    timeout: float
+    wait: float
+    session: Optional[requests.Session]
+    clock: Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class LiveCatalog:
         self.catalog = catalog
         self.wait = wait
         self.clock = clock
-        common = dict(ttl=ttl, timeout=timeout, wait=wait, session=session, clock=clock)
+        common = _FeedOptions(ttl=ttl, timeout=timeout, wait=wait, session=session, clock=clock)
         events_url = urls.get("EVENTS_ICS_URL")
         offers_url = urls.get("OFFERS_JSON_URL")
         opportunities_url = urls.get("OPPORTUNITIES_JSON_URL")
@@ -104,7 +114,7 @@ class LiveCatalog:
 
     def snapshot(self) -> Snapshot:
         """All three sources within one shared deadline; the index is rebuilt only when data changed."""
-        feeds = (self.offers, self.opportunities, self.events)
+        feeds: Tuple[Feed[Any], ...] = (self.offers, self.opportunities, self.events)
         runs = [
             feed.refresh() for feed in feeds
         ]  # start every download first, so they run in parallel

@@ -204,6 +204,7 @@ class Feed(Generic[T]):
             return self.parse(body)
 
     def _download_body(self, deadline: float) -> bytes:
+        assert self.url is not None  # refresh() only starts a download when there is a URL
         remaining = deadline - self.clock()
         if remaining <= 0:
             raise FeedError("no time left")

@@ -365,6 +365,7 @@ class LiveDesk:
                 (handoff_id, sender, agent, text, now, int(delivered)),
             )
             db.execute("UPDATE live_handoff SET updated_at = ? WHERE id = ?", (now, handoff_id))
+        assert cursor.lastrowid is not None  # set by the successful INSERT above
         return Message(cursor.lastrowid, handoff_id, sender, agent, text, now)
 
     def messages(self, handoff_id: int, after: int = 0) -> List[Message]:

@@ -69,7 +69,9 @@ def recipient_id(conversation_id: str, channel: str) -> str:
 
 def is_contact_request(text: Optional[str]) -> bool:
     """The button payload (or intent trigger) of A's contact request."""
-    return bool(text) and text.strip().startswith(f"/{names.REQUEST_CONTACT}")
+    if not text:
+        return False
+    return text.strip().startswith(f"/{names.REQUEST_CONTACT}")
 
 
 def resumed(*said: Any) -> List[Any]:
@@ -148,7 +150,7 @@ class Relay:
     async def _log_user_message(self, agent: Agent, message: UserMessage) -> None:
         """Append the message to the tracker as Rasa would while paused (without a session)."""
         try:
-            parse = await agent.processor.parse_message(message)  # type: ignore[union-attr]
+            parse = await agent.processor.parse_message(message)
         except Exception:  # the transcript in the live desk has it anyway
             logger.exception("Could not parse a relayed message; logging it without intent")
             parse = {"intent": {}, "entities": []}
@@ -369,4 +371,4 @@ def install(relay: Relay) -> None:
                 logger.exception("Live desk relay failed; passing the message to the bot")
         return await original(self, message)
 
-    Agent.handle_message = handle_message  # type: ignore[assignment]
+    Agent.handle_message = handle_message

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Mapping, Optional
 
 from bot.catalog.loader import Catalog
+from bot.catalog.matching import NamedTerm
 from bot.catalog.words import ON_SITE_WORDS, ONLINE_WORDS
 from bot.content.loader import Programme
 
@@ -21,7 +22,7 @@ LOCATION_TERMS: Dict[str, List[str]] = {
 CATALOG_LABELS = ("categorie", "soort", "impact")
 
 
-def _terms(entries: Iterable[object]) -> Dict[str, List[str]]:
+def _terms(entries: Iterable[NamedTerm]) -> Dict[str, List[str]]:
     terms: Dict[str, List[str]] = {}
     for entry in entries:
         words = {entry.id.replace("_", " "), entry.naam.lower()} | set(entry.synoniemen)
