@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 run: setup web
 	$(PY) -m bot run
 
-test: setup web browser
+test: setup web browser lint
 	$(PY) -m pytest tests || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" || exit $$rc; }
 
 setup: venv nlp model

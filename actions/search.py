@@ -21,10 +21,10 @@ from bot.catalog.dialogue import (
     OPPORTUNITIES,
     SearchState,
     extract_filters,
+    matching_items,
     missing,
     next_state,
     platform_role,
-    results,
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
@@ -89,7 +89,7 @@ async def show(
     assert state.kind is not None  # callers checked missing(state) or listed_state()
     snapshot = await current_snapshot()
     catalog = snapshot.index.catalog
-    items = results(state, snapshot.index, now())
+    items = matching_items(state, snapshot.index, now())
     if not items:
         counts = Counter(
             getattr(i, "categorie", None)
@@ -106,7 +106,9 @@ async def show(
             noted = replies.example_noted(bot_texts(tracker))
             say(
                 dispatcher,
-                replies.results(state, found, catalog, _melding(snapshot, state.kind), noted=noted),
+                replies.results_reply(
+                    state, found, catalog, _melding(snapshot, state.kind), noted=noted
+                ),
             )
     return [SlotSet(SLOT, state.to_slot())]
 
@@ -193,7 +195,7 @@ class ActionSearchDetail(GuardedAction):
         if state is None:
             return []
         snapshot = await current_snapshot()
-        items = results(state, snapshot.index, now())
+        items = matching_items(state, snapshot.index, now())
         item = replies.pick(items, parse_ordinal(tracker.latest_message.get("text") or ""))
         if item is None:
             say(dispatcher, replies.which_one(len(items)))

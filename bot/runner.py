@@ -68,7 +68,7 @@ def rasa_server_cmd(
 
 
 def server_env(
-    settings: Settings, extra: Optional[Dict[str, str]] = None, token: Optional[str] = None
+    extra: Optional[Dict[str, str]] = None, token: Optional[str] = None
 ) -> Dict[str, str]:
     """The servers' environment; `token` becomes RASA_TOKEN (the Rasa server reads it)."""
     env = dict(os.environ)
@@ -113,7 +113,7 @@ def run(root: Path) -> int:
     """Run both servers in the foreground until Ctrl-C or until one of them exits."""
     settings = Settings.from_env()
     token = settings.rasa_token or secrets.token_urlsafe(24)
-    env = server_env(settings, token=token)
+    env = server_env(token=token)
     fd, name = tempfile.mkstemp(prefix="rasa-credentials-", suffix=".yml")
     os.close(fd)
     credentials = Path(name)
@@ -171,10 +171,10 @@ def serve(root: Path, part: str) -> int:
     `actions`. Retention runs as its own process: `python -m bot purge-conversations --loop`."""
     settings = Settings.from_env()
     if part == "actions":
-        env = {k: v for k, v in server_env(settings).items() if k != "RASA_TOKEN"}
+        env = {k: v for k, v in server_env().items() if k != "RASA_TOKEN"}
         return _foreground(action_server_cmd(settings.action_port), root, env)
     # The token goes to the server in its environment, never on its command line.
-    env = server_env(settings, token=settings.rasa_token or secrets.token_urlsafe(24))
+    env = server_env(token=settings.rasa_token or secrets.token_urlsafe(24))
     with tempfile.TemporaryDirectory(prefix="rasa-config-") as tmp:
         endpoints = endpoints_file.write(Path(tmp) / "endpoints.yml", settings)
         credentials = Path(tmp) / "credentials.yml"

@@ -168,7 +168,7 @@ def missing(state: SearchState) -> Optional[str]:
     return None
 
 
-def results(state: SearchState, index: CatalogIndex, now: datetime) -> List[Any]:
+def matching_items(state: SearchState, index: CatalogIndex, now: datetime) -> List[Any]:
     """Every item that matches the state, best first."""
     if state.kind == OFFERS:
         return index.offers(categorie=state.categorie, impact=state.impact)

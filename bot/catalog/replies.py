@@ -143,7 +143,7 @@ def count(number: int, kind: str) -> str:
     return f"{number} {SINGULAR[kind] if number == 1 else NOUNS[kind]}"
 
 
-def results(
+def results_reply(
     state: SearchState,
     found: Page,
     catalog: Catalog,

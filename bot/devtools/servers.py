@@ -185,7 +185,7 @@ def start_rasa(
 
 def pair_env(workdir: Path, env_extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """The servers' environment: conversations in SQLite under `workdir`/var unless overridden."""
-    return server_env(Settings.from_env(), {"DATA_DIR": str(workdir / "var"), **(env_extra or {})})
+    return server_env({"DATA_DIR": str(workdir / "var"), **(env_extra or {})})
 
 
 def start_pair(

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from bot.handoff.adapters import Adapter, configured
 from bot.handoff.outbox import Job, Outbox
-from bot.handoff.redact import redact
+from bot.text.redact import redact
 
 logger = logging.getLogger(__name__)
 

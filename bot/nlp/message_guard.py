@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import names
-from bot.text.guard import contains_markup, has_letters_or_digits, strip_markup
+from bot.text.guard import NLU_MAX_CHARS, contains_markup, has_letters_or_digits, strip_markup
 
 GUARD_KEY = names.GUARD_KEY
 FALLBACK_INTENT = names.NLU_FALLBACK
@@ -74,7 +74,7 @@ class _Stateless(GraphComponent):
 class MessageGuard(_Stateless):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"max_chars": 1000}
+        return {"max_chars": NLU_MAX_CHARS}
 
     def process(self, messages: List[Message]) -> List[Message]:
         limit = int(self.config["max_chars"])

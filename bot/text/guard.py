@@ -8,7 +8,10 @@ from enum import Enum
 from functools import lru_cache
 from typing import Optional
 
-LONG_MESSAGE_CHARS = 1000
+# What the NLU reads of a message (and where "a long message" starts); the one source of this
+# limit: MessageGuard (config.yml) uses it as its default. Channels accept up to
+# Settings.max_message_chars (MAX_MESSAGE_CHARS) and keep the whole text in the tracker.
+NLU_MAX_CHARS = 1000
 # Every pattern here runs in linear time: no two unbounded repeats can match the same
 # characters, and `[^<>]*` stops at the next "<", so a tag search never rescans text.
 _TAG = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
@@ -97,17 +100,17 @@ def foreign_language(text: str, min_words: int = 3, min_confidence: float = 0.9)
 def classify(text: Optional[str]) -> MessageKind:
     """What kind of message the fallback is answering.
 
-    The checks read only the first LONG_MESSAGE_CHARS characters (cut first, then checked).
+    The checks read only the first NLU_MAX_CHARS characters (cut first, then checked).
     """
     text = (text or "").strip()
     if not text:
         return MessageKind.EMPTY
-    head = text[:LONG_MESSAGE_CHARS]
+    head = text[:NLU_MAX_CHARS]
     if not has_letters_or_digits(head):
         return MessageKind.EMOJI_ONLY
     if contains_markup(head):
         return MessageKind.MARKUP
-    if len(text) > LONG_MESSAGE_CHARS:
+    if len(text) > NLU_MAX_CHARS:
         return MessageKind.LONG
     if foreign_language(head):
         return MessageKind.FOREIGN

@@ -3,7 +3,6 @@
 import pytest
 
 from bot.handoff import contact, transcript
-from bot.handoff.redact import redact
 from bot.handoff.validation import (
     PHONE_PATTERN,
     extract_contact,
@@ -12,6 +11,7 @@ from bot.handoff.validation import (
     parse_name,
     parse_phone,
 )
+from bot.text.redact import redact
 from tests.handoff.stand_ins import OPEN_KLANT_PHONE
 
 

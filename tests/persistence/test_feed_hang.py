@@ -9,7 +9,6 @@ import requests
 from bot.catalog.dialogue import EVENTS
 from bot.feeds.live import WAIT_SECONDS
 from bot.runner import server_env
-from bot.settings import Settings
 from tests.feedserver import FeedServer
 from tests.servers import ActionServer, free_port
 
@@ -49,7 +48,6 @@ def hanging_feed():
 
 def test_other_users_turn_is_not_stalled_by_a_hanging_feed(tmp_path, hanging_feed):
     env = server_env(
-        Settings.from_env(),
         {
             "EVENTS_ICS_URL": hanging_feed.url("/agenda.ics"),
             "FEED_TIMEOUT_SECONDS": str(HANG),

@@ -16,7 +16,7 @@ from sanic.exceptions import SanicException
 from bot.channels.rest import MAX_SENDER_CHARS, validate_body
 from bot.nlp.message_guard import guard_reason, text_for_nlu
 from bot.settings import Settings
-from bot.text.guard import LONG_MESSAGE_CHARS, MessageKind, classify, strip_markup
+from bot.text.guard import NLU_MAX_CHARS, MessageKind, classify, strip_markup
 from bot.text.redact import redact
 from tests.security.conftest import MAX_REQUEST_BYTES
 
@@ -85,7 +85,7 @@ def test_text_checks_never_fail_and_read_only_up_to_the_cut(text):
 def test_classify_never_fails(text):
     kind = classify(text)
     assert isinstance(kind, MessageKind)
-    if len(text.strip()) > LONG_MESSAGE_CHARS and kind not in (
+    if len(text.strip()) > NLU_MAX_CHARS and kind not in (
         MessageKind.EMOJI_ONLY,
         MessageKind.MARKUP,
     ):

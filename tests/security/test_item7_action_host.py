@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
 from tests.servers import ActionServer, free_port, server_env
 
 pytestmark = pytest.mark.servers
@@ -37,7 +36,7 @@ def test_action_server_listens_on_loopback_by_default(action):
 
 
 def test_action_host_opens_it(tmp_path):
-    env = server_env(Settings.from_env(), {"ACTION_HOST": "0.0.0.0"})
+    env = server_env({"ACTION_HOST": "0.0.0.0"})
     server = ActionServer(free_port(), env, tmp_path / "action.log").start()
     try:
         assert listening_addresses(server.port) == {"0.0.0.0"}

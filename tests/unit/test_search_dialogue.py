@@ -11,10 +11,10 @@ from bot.catalog.dialogue import (
     OPPORTUNITIES,
     SearchState,
     extract_filters,
+    matching_items,
     missing,
     next_state,
     platform_role,
-    results,
 )
 from bot.catalog.loader import load_catalog
 from bot.catalog.ordinals import LAST, parse_ordinal
@@ -122,9 +122,9 @@ def test_slot_round_trip_and_bad_slot():
 
 def test_results_reply_numbers_across_pages_and_marks_examples():
     state = state_after(("search_events", "welke evenementen zijn er"))
-    items = results(state, INDEX, NOW)
-    first = replies.results(state, page(items, 1), CATALOG)
-    second = replies.results(state, page(items, 2), CATALOG)
+    items = matching_items(state, INDEX, NOW)
+    first = replies.results_reply(state, page(items, 1), CATALOG)
+    second = replies.results_reply(state, page(items, 2), CATALOG)
     assert first.text.splitlines()[0] == f"Ik vond {len(items)} evenementen. Dit zijn de eerste 3:"
     assert second.text.splitlines()[1].startswith("4. ")
     assert "voorbeeldgegevens" in first.text
@@ -142,16 +142,16 @@ def test_results_reply_numbers_across_pages_and_marks_examples():
 
 def test_example_note_is_said_once_per_conversation():
     state = state_after(("search_events", "welke evenementen zijn er"))
-    found = page(results(state, INDEX, NOW), 1)
-    first = replies.results(state, found, CATALOG, noted=replies.example_noted([]))
+    found = page(matching_items(state, INDEX, NOW), 1)
+    first = replies.results_reply(state, found, CATALOG, noted=replies.example_noted([]))
     assert replies.example_noted(["Hoi!", first.text])
-    again = replies.results(state, found, CATALOG, noted=replies.example_noted([first.text]))
+    again = replies.results_reply(state, found, CATALOG, noted=replies.example_noted([first.text]))
     assert "voorbeeldgegevens" not in again.text and not again.notes
 
 
 def test_cards_of_offers_and_opportunities():
     offers = INDEX.offers()
-    reply = replies.results(SearchState(kind=OFFERS), page(offers, 1), CATALOG)
+    reply = replies.results_reply(SearchState(kind=OFFERS), page(offers, 1), CATALOG)
     offer = reply.items[0]
     assert (offer.kind, offer.title, offer.link) == (
         "offer",
@@ -161,7 +161,7 @@ def test_cards_of_offers_and_opportunities():
     assert offer.facts[0] == CATALOG.categories[offers[0].categorie].naam
     assert offer.calendar_path is None
     opportunities = INDEX.opportunities(now=NOW)
-    reply = replies.results(SearchState(kind=OPPORTUNITIES), page(opportunities, 1), CATALOG)
+    reply = replies.results_reply(SearchState(kind=OPPORTUNITIES), page(opportunities, 1), CATALOG)
     item = reply.items[0]
     assert item.link.title == "Reageren" and item.facts[0].startswith("Reageren kan tot ")
     assert replies.by_id(CATALOG, item.id) == opportunities[0]
@@ -180,7 +180,7 @@ def test_no_results_suggests_categories_that_have_items():
 
 
 def test_detail_and_pick():
-    offers = results(SearchState(kind=OFFERS, categorie="catering"), INDEX, NOW)
+    offers = matching_items(SearchState(kind=OFFERS, categorie="catering"), INDEX, NOW)
     assert replies.pick(offers, LAST) is offers[-1]
     assert replies.pick(offers, 99) is None
     text = replies.detail(offers[0], CATALOG).text

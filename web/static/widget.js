@@ -39,6 +39,9 @@
     maxStoredMessages: parseInt(data.maxMessages || "100", 10),
     // Stored conversations older than this are forgotten (hours).
     keepHours: parseFloat(data.keepHours || "24"),
+    // Longest message one can type. Must not exceed the server's MAX_MESSAGE_CHARS
+    // (bot/settings.py; tests/unit/test_limits_agree.py checks the defaults agree).
+    maxChars: parseInt(data.maxChars || "2000", 10),
     openOnLoad: data.open === "true"
   };
 
@@ -195,7 +198,7 @@
 
   var input = el("input", {
     type: "text", id: "ioc-input", className: "ioc-input", autocomplete: "off",
-    placeholder: TEXT.placeholder, maxlength: "2000", enterkeyhint: "send"
+    placeholder: TEXT.placeholder, maxlength: String(config.maxChars), enterkeyhint: "send"
   });
   var label = el("label", { "for": "ioc-input", className: "ioc-sr-only", text: TEXT.inputLabel });
   var sendBtn = el("button", { type: "submit", className: "ioc-send", id: "ioc-send", text: TEXT.send });
