@@ -16,8 +16,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One chromium per test module: Playwright's sync API keeps an event loop running in this
+    thread while it is open, so it must be closed before other modules use asyncio."""
     executable = shutil.which("chromium")
     if not executable:
         pytest.fail("chromium is not installed: `make browser` (apt-get install chromium)")

@@ -126,6 +126,7 @@ def test_telegram_results_have_inline_link_and_detail_buttons(channel_rasa, prov
     requests.post(
         f"{channel_rasa.url}/webhooks/telegram/webhook",
         json=telegram_update(10, chat, "Welke evenementen zijn er?"),
+        headers=TELEGRAM_HEADERS,
         timeout=30,
     ).raise_for_status()
     [results] = wait_for(

@@ -2,7 +2,7 @@
 
 Real Rasa server and action server. A question either gets its answer at once, or a reply with
 buttons ("Bedoel je ...?", the role question, an unknown category) of which one leads to the
-answer with one click. A second miss ends in the helpdesk offer with a `request_human` button.
+answer with one click. A second miss ends in the helpdesk offer (consent first, issue 10).
 """
 
 import uuid
@@ -106,10 +106,12 @@ def test_something_else_then_second_miss_offers_helpdesk(rasa_server):
     first = texts(rasa_server.say(sender, "/nlu_fallback"))
     assert "andere woorden" in first
     offer = rasa_server.say(sender, "/nlu_fallback")
-    assert "medewerker" in texts(offer)
-    assert "/request_human" in [b["payload"] for b in buttons(offer)]
-    contact = texts(rasa_server.say(sender, "/request_human"))
-    assert "14 023" in contact
+    # The helpdesk offer asks consent first (issue 10): what is shared, then "Is dat goed?".
+    assert "medewerker" in texts(offer) and "Is dat goed?" in texts(offer)
+    assert [b["payload"] for b in buttons(offer)] == ["/affirm", "/deny"]
+    handed_over = texts(rasa_server.say(sender, "/affirm")).lower()
+    # Live desk (in office hours with an employee) or the contact request (otherwise).
+    assert "naam" in handed_over or "wacht" in handed_over
 
 
 def test_no_after_the_helpdesk_offer_is_just_no(rasa_server):

@@ -22,7 +22,7 @@ def texts(messages) -> str:
 def applied_user_messages(rasa_server, sender: str) -> int:
     """User messages in the tracker's current session (Rasa's APPLIED events)."""
     resp = requests.get(
-        f"{rasa_server.url}/conversations/{sender}/tracker",
+        f"{rasa_server.url}/conversations/rest:{sender}/tracker",  # REST ids: docs/channels.md
         params={"token": TOKEN, "include_events": "APPLIED"},
         timeout=30,
     )

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot import PROJECT_ROOT, training
+from bot.channels.ids import conversation_id
 from bot.rasa_patches import FALLBACK_MARKER
 from tests import services
 from tests.persistence.conftest import numbered, say, sender
@@ -93,7 +94,7 @@ def stored(cluster, who):
     rows = services.postgres_rows(
         cluster["database"],
         "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id",
-        who,
+        conversation_id("rest", who),  # REST senders are stored as "rest:<sender>"
     )
     out = []
     for type_name, data in rows:
@@ -144,10 +145,14 @@ def test_two_servers_share_conversations_and_the_broker_gets_every_event_once(cl
         assert len(api) == len(events)
         # The broker got each stored event exactly once.
         db_rows = services.postgres_rows(
-            cluster["database"], "SELECT type_name, timestamp FROM events WHERE sender_id = %s", who
+            cluster["database"],
+            "SELECT type_name, timestamp FROM events WHERE sender_id = %s",
+            conversation_id("rest", who),
         )
         published = Counter(
-            (m["event"], round(m["timestamp"], 6)) for m in messages if m.get("sender_id") == who
+            (m["event"], round(m["timestamp"], 6))
+            for m in messages
+            if m.get("sender_id") == conversation_id("rest", who)
         )
         assert published == Counter((t, round(ts, 6)) for t, ts in db_rows), who
         assert max(published.values()) == 1
@@ -165,7 +170,9 @@ def test_rabbitmq_down_conversations_go_on(cluster):
         more, _ = say(a, who, "meer")
         assert numbered(first)[0].startswith("1. ") and numbered(more)[0].startswith("4. ")
         during = [
-            m for m in services.drain_queue(cluster["queue"], idle=2) if m.get("sender_id") == who
+            m
+            for m in services.drain_queue(cluster["queue"], idle=2)
+            if m.get("sender_id") == conversation_id("rest", who)
         ]
     finally:
         cluster["mq"].start()
@@ -173,7 +180,9 @@ def test_rabbitmq_down_conversations_go_on(cluster):
     after: list = []
     while time.monotonic() < deadline:
         after += [
-            m for m in services.drain_queue(cluster["queue"], idle=2) if m.get("sender_id") == who
+            m
+            for m in services.drain_queue(cluster["queue"], idle=2)
+            if m.get("sender_id") == conversation_id("rest", who)
         ]
         if len(after) >= len(stored(cluster, who)):
             break

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from bot.channels.ids import conversation_id
 from tests.persistence.conftest import numbered, say, sender
 from tests.servers import running_pair
 
@@ -28,7 +29,8 @@ def pair(tmp_path_factory):
 def stored_user_texts(workdir, who):
     with sqlite3.connect(workdir / "var" / "conversations.db") as conn:
         rows = conn.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (who,)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+            (conversation_id("rest", who),),  # REST senders are stored as "rest:<sender>"
         ).fetchall()
     return [json.loads(data)["text"] for (data,) in rows]
 
