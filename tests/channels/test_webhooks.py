@@ -148,6 +148,7 @@ def test_telegram_results_have_inline_link_and_detail_buttons(channel_rasa, prov
     requests.post(
         f"{channel_rasa.url}/webhooks/telegram/webhook",
         json=telegram_update(11, chat, callback_data=rows[0][1]["callback_data"]),
+        headers=TELEGRAM_HEADERS,
         timeout=30,
     ).raise_for_status()
     [detail] = wait_for(lambda: telegram_sent(provider_api, chat)[before:])
