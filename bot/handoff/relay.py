@@ -215,10 +215,12 @@ class Relay:
             await asyncio.to_thread(self.desk.mark_pending, stored.id)
             return
         label = f"{AGENT_LABEL}: " if sender == "agent" else ""
+        # Through `send_response`: the channels' outputs are wrapped for namespaced ids
+        # (bot/channels/namespacing.py), and only that method passes the wrapper.
+        reply: Dict[str, Any] = {"text": label + text}
         if buttons:
-            await output.send_text_with_buttons(recipient, label + text, buttons)
-        else:
-            await output.send_text_message(recipient, label + text)
+            reply["buttons"] = buttons
+        await output.send_response(recipient, reply)
 
     async def _output(self, channel: InputChannel) -> Optional[OutputChannel]:
         """The channel's push output (once per channel; None for REST and the like).

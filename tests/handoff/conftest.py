@@ -4,6 +4,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import List, Tuple
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -16,6 +17,9 @@ from tests.servers import TOKEN, running_pair
 WEBHOOK_SECRET = "webhook-secret-for-tests"
 PASSWORDS = {"anna": "anna-heeft-dienst-42", "bram": "bram-heeft-ook-dienst-7"}
 WAIT_SECONDS = 25
+# Signs the widget's session tokens (bot/channels/socketio.py): known, so a test can read the
+# conversation id from the token the widget keeps.
+SESSION_SECRET = "session-secret-for-tests"
 
 
 class WebhookReceiver:
@@ -96,6 +100,7 @@ def live_servers(tmp_path_factory, live_data_dir, webhook_receiver, programme_di
         "HANDOFF_WAIT_SECONDS": str(WAIT_SECONDS),
         "HANDOFF_WEBHOOK_URL": webhook_receiver.url,
         "HANDOFF_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "SESSION_SECRET": SESSION_SECRET,
     }
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
@@ -124,9 +129,12 @@ def console_session(rasa, name: str) -> requests.Session:
     return session
 
 
+def tracker_url(rasa, conversation_id: str) -> str:
+    """Rasa's tracker endpoint of a (namespaced) conversation id, e.g. "rest:abc"."""
+    return f"{rasa.url}/conversations/{quote(conversation_id, safe=':+')}/tracker"
+
+
 def tracker(rasa, conversation_id: str) -> dict:
-    resp = requests.get(
-        f"{rasa.url}/conversations/{conversation_id}/tracker", params={"token": TOKEN}, timeout=10
-    )
+    resp = requests.get(tracker_url(rasa, conversation_id), params={"token": TOKEN}, timeout=10)
     resp.raise_for_status()
     return resp.json()

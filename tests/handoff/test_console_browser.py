@@ -10,10 +10,12 @@ from collections import Counter
 import pytest
 from playwright.sync_api import expect
 
+from bot.channels.ids import conversation_id
+from bot.channels.socketio import SessionTokens
 from bot.handoff import relay
 from bot.handoff.live import LiveDesk
 from tests.browser.conftest import AXE_JS, browser  # noqa: F401 (the session fixture)
-from tests.handoff.conftest import PASSWORDS
+from tests.handoff.conftest import PASSWORDS, SESSION_SECRET
 
 pytestmark = pytest.mark.servers
 
@@ -81,8 +83,12 @@ def test_live_handover_from_the_widget_to_the_console_and_back(pages, live_rasa,
     user.locator(".ioc-choice").first.click()
     expect(user.locator(BOT)).not_to_have_count(bots, timeout=TIMEOUT)
     expect(user.locator(BOT).last).to_contain_text("in de rij")
-    session_id = user.evaluate("JSON.parse(localStorage.getItem('impact-chat')).sessionId")
-    handoff = desk.open_handoff(session_id)
+    # The widget keeps the server's signed session token in this tab's sessionStorage; the
+    # conversation id is "socketio:<the token's id>" (bot/channels/ids.py).
+    token = user.evaluate("JSON.parse(sessionStorage.getItem('impact-chat')).sessionId")
+    ident = SessionTokens(SESSION_SECRET).verify(token)
+    assert ident is not None, f"not a session token of the server: {token!r}"
+    handoff = desk.open_handoff(conversation_id("socketio", ident))
     assert handoff is not None and handoff.channel == "socketio"
 
     # The console lists it with its transcript; the employee takes it.

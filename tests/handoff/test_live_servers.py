@@ -12,9 +12,16 @@ import pytest
 import requests
 
 from bot import names
+from bot.channels.ids import conversation_id
 from bot.handoff import relay, signing
 from bot.handoff.live import LiveDesk
-from tests.handoff.conftest import WAIT_SECONDS, WEBHOOK_SECRET, console_session, tracker
+from tests.handoff.conftest import (
+    WAIT_SECONDS,
+    WEBHOOK_SECRET,
+    console_session,
+    tracker,
+    tracker_url,
+)
 from tests.servers import TOKEN
 
 pytestmark = pytest.mark.servers
@@ -60,8 +67,10 @@ def anna(live_rasa):
 
 
 def open_id(desk, sender):
-    handoff = desk.open_handoff(sender)
-    assert handoff is not None, f"{sender} is not with the live desk"
+    """The open handoff of a REST sender (the desk knows it by its conversation id)."""
+    conversation = conversation_id("rest", sender)
+    handoff = desk.open_handoff(conversation)
+    assert handoff is not None, f"{conversation} is not with the live desk"
     return handoff.id
 
 
@@ -91,13 +100,14 @@ def test_console_api_needs_a_login(live_rasa):
 def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna, webhook_receiver):
     """Session expiry (1 h silence) during a handover does not bring the bot back."""
     sender = f"rest-{uuid.uuid4().hex[:8]}"
+    conversation = conversation_id("rest", sender)  # how Rasa and the desk know it
     queue_over_rest(live_rasa, sender)
     handoff_id = open_id(desk, sender)
-    assert tracker(live_rasa, sender)["paused"] is True
+    assert tracker(live_rasa, conversation)["paused"] is True
     started = wait_for(
         lambda: webhook_receiver.of("handover.started", handoff_id), what="the handover webhook"
     )
-    assert started[0]["conversation_id"] == sender and started[0]["transcript"]
+    assert started[0]["conversation_id"] == conversation and started[0]["transcript"]
 
     # Waiting: a message goes to the desk, not to the bot.
     assert live_rasa.say(sender, "Ik wacht wel even") == []
@@ -105,11 +115,11 @@ def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna,
     assert anna.post(f"{url}/take", json={}, timeout=10).ok
 
     # An hour of silence: every event of the tracker moves an hour back.
-    events = tracker(live_rasa, sender)["events"]
+    events = tracker(live_rasa, conversation)["events"]
     for event in events:
         event["timestamp"] -= 3700
     resp = requests.put(
-        f"{live_rasa.url}/conversations/{sender}/tracker/events",
+        tracker_url(live_rasa, conversation) + "/events",
         params={"token": TOKEN},
         json=events,
         timeout=10,
@@ -117,11 +127,11 @@ def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna,
     assert resp.ok, resp.text
 
     # The user comes back: no new session, no bot; the employee gets the message.
-    before = len(tracker(live_rasa, sender)["events"])
+    before = len(tracker(live_rasa, conversation)["events"])
     assert live_rasa.say(sender, "Ben je er nog?") == [
         {"recipient_id": sender, "text": relay.TEXT_TAKEN}
     ]  # pending since the take (REST)
-    state = tracker(live_rasa, sender)
+    state = tracker(live_rasa, conversation)
     assert state["paused"] is True
     new_events = state["events"][before:]
     assert [e["event"] for e in new_events] == ["user"]
@@ -141,7 +151,7 @@ def test_handover_with_a_one_hour_pause_and_rest_delivery(live_rasa, desk, anna,
 
     # Closing: the bot resumes, tells the user, and answers again.
     assert anna.post(f"{url}/close", json={}, timeout=10).ok
-    assert tracker(live_rasa, sender)["paused"] is False
+    assert tracker(live_rasa, conversation)["paused"] is False
     replies = live_rasa.say(sender, "Wat betekent LOL?")
     assert replies[0]["text"] == relay.TEXT_CLOSED
     assert "Live Online Learning" in texts(replies[1:])
@@ -191,7 +201,7 @@ def test_nobody_takes_it_in_time_offers_a_contact_request(live_rasa, desk, anna)
     # The user takes the offer: out of the queue, and the bot handles the contact request.
     replies = live_rasa.say(sender, names.payload(names.REQUEST_CONTACT))
     assert desk.get(handoff_id).status == "cancelled"
-    assert tracker(live_rasa, sender)["paused"] is False
+    assert tracker(live_rasa, conversation_id("rest", sender))["paused"] is False
     assert replies and any(r.get("buttons") for r in replies), replies
 
 
@@ -229,9 +239,19 @@ def test_bad_input_to_the_console_gets_a_4xx(live_rasa, desk, anna):
     assert anna.post(f"{base}/close", json={}, timeout=10).ok
 
 
+SIGNED: set = set()  # the signatures sent so far
+
+
 def signed_post(url, body: dict, secret=WEBHOOK_SECRET):
+    """A new signed request. The same body in the same second has the same signature, which
+    the server refuses as a replay (docs/handoff-api.yaml), so wait for the next second then."""
     raw = json.dumps(body).encode()
-    headers = {"Content-Type": "application/json", **signing.sign(secret, raw)}
+    signed = signing.sign(secret, raw)
+    while signed[signing.SIGNATURE_HEADER] in SIGNED:
+        time.sleep(0.1)
+        signed = signing.sign(secret, raw)
+    SIGNED.add(signed[signing.SIGNATURE_HEADER])
+    headers = {"Content-Type": "application/json", **signed}
     return requests.post(url, data=raw, headers=headers, timeout=10), raw, headers
 
 
