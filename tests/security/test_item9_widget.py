@@ -5,34 +5,19 @@ The real widget.js in Debian's chromium, on a page of a stand-in origin (Playwri
 what is stored does not depend on the server, so none is started here.
 """
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
 from bot import PROJECT_ROOT
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.conftest import browser  # noqa: F401 (the module-scoped chromium)
 
 ORIGIN = "http://gemeente.test"
 KEY = "impact-chat"
 STATIC = PROJECT_ROOT / "web" / "static"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    if not executable:
-        pytest.fail("chromium is not installed: `make browser` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def context(browser):
+def context(browser):  # noqa: F811 (the imported fixture)
     context = browser.new_context(locale="nl-NL")
     context.route(
         f"{ORIGIN}/webchat/widget.js",
