@@ -248,7 +248,12 @@ def start_ours(workdir: Path, model: Path) -> Bot:
 
     # A turn that waits for a starved action server is measured, not cut off by the 5-second
     # ACTION_TIMEOUT apology (that would make an overloaded assistant look fast).
-    action, rasa = start_pair(workdir, {"ACTION_TIMEOUT": "120"}, model=model)
+    action, rasa = start_pair(
+        workdir,
+        # A load generator is not a person typing: no per-conversation limit (30/min).
+        {"ACTION_TIMEOUT": "120", "RATE_LIMIT_CONVERSATION": "0"},
+        model=model,
+    )
 
     def stop() -> None:
         rasa.stop()

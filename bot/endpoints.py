@@ -19,14 +19,40 @@ def _secret(value: str, var: str) -> Optional[str]:
     return f"${{{var}}}" if value else None
 
 
+CACHED_STORE = "bot.tracker_cache.CachedSQLTrackerStore"
+DEFAULT_TRACKER_CACHE = 1000
+
+
+def tracker_cache_size(settings: Settings) -> int:
+    """Conversations kept in memory by the tracker store (0: Rasa's plain SQLTrackerStore).
+
+    TRACKER_CACHE unset (-1): on for SQLite with one Rasa process, the only writer then; off
+    for PostgreSQL (replicas may share it) and with SANIC_WORKERS > 1."""
+    if settings.tracker_store == "memory":
+        return 0
+    if settings.tracker_cache >= 0:
+        return settings.tracker_cache
+    single_writer = settings.tracker_store == "sqlite" and settings.sanic_workers <= 1
+    return DEFAULT_TRACKER_CACHE if single_writer else 0
+
+
+def _store_type(settings: Settings) -> Dict[str, Any]:
+    size = tracker_cache_size(settings)
+    if not size:
+        return {"type": "SQL"}
+    # An entry lives no longer than a session (domain.yml session_expiration_time, 60 min).
+    return {"type": CACHED_STORE, "cache_size": size, "cache_ttl_seconds": 3600}
+
+
 def tracker_store(settings: Settings) -> Optional[Dict[str, Any]]:
-    """Rasa's SQLTrackerStore on SQLite or PostgreSQL; None for the in-memory store."""
+    """Rasa's SQLTrackerStore on SQLite or PostgreSQL (cached: bot/tracker_cache.py); None for
+    the in-memory store."""
     if settings.tracker_store == "memory":
         return None
     if settings.tracker_store == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.sqlite_path)}
+        return {**_store_type(settings), "dialect": "sqlite", "db": str(settings.sqlite_path)}
     config: Dict[str, Any] = {
-        "type": "SQL",
+        **_store_type(settings),
         "dialect": "postgresql",
         "url": settings.postgres_host,
         "port": settings.postgres_port,

@@ -13,6 +13,8 @@ tests/unit/test_rasa_patches.py that fails when a Rasa upgrade changes it):
   ``FailSafeTrackerStore.on_tracker_store_retrieve_error``: when the tracker store
   (PostgreSQL, SQLite) fails, Rasa silently carries on with an in-memory store; this is logged
   loudly (CRITICAL, ``TRACKER STORE FALLBACK``) so operators see events may be lost.
+- ``Event.resolve_by_type``: the event classes are looked up in a table built once (speed: Rasa
+  walked every subclass of ``Event`` for each stored event it read, about 6 % of a turn).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import BotUttered, Event
+from rasa.shared.utils.common import all_subclasses
 
 from bot.settings import Settings
 from bot.text import faults
@@ -42,7 +45,10 @@ ORIGINALS: Dict[str, Callable] = {
     "RemoteAction.run": RemoteAction.run,
     "FailSafeTrackerStore.on_tracker_store_error": FailSafeTrackerStore.on_tracker_store_error,
     "FailSafeTrackerStore.on_tracker_store_retrieve_error": FailSafeTrackerStore.on_tracker_store_retrieve_error,  # noqa: E501
+    "Event.resolve_by_type": Event.resolve_by_type,
 }
+# Patches of static methods (wrapped in staticmethod when installed).
+STATIC = {"Event.resolve_by_type"}
 
 _state: Dict[str, Any] = {"timeout": 5.0, "telefoon": None}
 
@@ -134,13 +140,47 @@ def on_tracker_store_retrieve_error(self: FailSafeTrackerStore, error: Exception
     )
 
 
+# --- speed: event classes by type name, looked up once -----------------------------------------
+
+_EVENT_TYPES: Dict[str, type] = {}
+
+
+def resolve_event_type(type_name: Text, default: Optional[type] = None) -> Optional[type]:
+    """`Event.resolve_by_type` with a table (rebuilt when a name is not in it)."""
+    cls = _EVENT_TYPES.get(type_name)
+    if cls is None:
+        table: Dict[str, type] = {}
+        for subclass in all_subclasses(Event):  # Rasa's order: the first match wins
+            table.setdefault(subclass.type_name, subclass)
+        _EVENT_TYPES.clear()
+        _EVENT_TYPES.update(table)
+        cls = _EVENT_TYPES.get(type_name)
+    if cls is not None:
+        return cls
+    if type_name == "topic":
+        return None  # Rasa: backwards compatibility with old TopicSet events
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
 PATCHES: Dict[str, Callable] = {
     "RemoteAction._validate_action_result": validate_action_result,
     "RemoteAction.run": run_remote_action,
     "FailSafeTrackerStore.on_tracker_store_error": on_tracker_store_error,
     "FailSafeTrackerStore.on_tracker_store_retrieve_error": on_tracker_store_retrieve_error,
+    "Event.resolve_by_type": resolve_event_type,
 }
-_TARGETS = {"RemoteAction": RemoteAction, "FailSafeTrackerStore": FailSafeTrackerStore}
+_TARGETS = {
+    "RemoteAction": RemoteAction,
+    "FailSafeTrackerStore": FailSafeTrackerStore,
+    "Event": Event,
+}
+
+
+def _set(key: str, function: Callable) -> None:
+    owner, attribute = key.split(".")
+    setattr(_TARGETS[owner], attribute, staticmethod(function) if key in STATIC else function)
 
 
 def _contact_phone(settings: Settings) -> Optional[str]:
@@ -159,8 +199,7 @@ def install(settings: Optional[Settings] = None) -> None:
     _state["timeout"] = settings.action_timeout
     _state["telefoon"] = _contact_phone(settings)
     for key, function in PATCHES.items():
-        owner, attribute = key.split(".")
-        setattr(_TARGETS[owner], attribute, function)
+        _set(key, function)
     log.debug(
         "Rasa patches installed: %s (action timeout %.1f s)",
         ", ".join(PATCHES),
@@ -171,8 +210,7 @@ def install(settings: Optional[Settings] = None) -> None:
 def uninstall() -> None:
     """Restore Rasa's originals (for tests)."""
     for key, function in ORIGINALS.items():
-        owner, attribute = key.split(".")
-        setattr(_TARGETS[owner], attribute, function)
+        _set(key, function)
 
 
 __all__ = ["install", "uninstall", "validate_action_result", "ValidationError", "FALLBACK_MARKER"]

@@ -64,6 +64,7 @@ class Settings:
     action_server_url: str
     action_timeout: float
     tracker_store: str
+    tracker_cache: int
     postgres_host: str
     postgres_port: int
     postgres_db: str
@@ -146,6 +147,7 @@ class Settings:
             or f"http://localhost:{action_port}/webhook",
             action_timeout=float(env.get("ACTION_TIMEOUT", "5")),
             tracker_store=_choice(env, "TRACKER_STORE", TRACKER_STORES),
+            tracker_cache=int(env.get("TRACKER_CACHE", "-1")),
             postgres_host=env.get("POSTGRES_HOST", "localhost"),
             postgres_port=int(env.get("POSTGRES_PORT", "5432")),
             postgres_db=env.get("POSTGRES_DB", "rasa"),

@@ -49,3 +49,32 @@ def test_selector_output_has_the_shape_the_programme_action_reads():
     assert response["intent_response_key"] == "faq/lol" and response["confidence"] == 0.7
     assert [r["intent_response_key"] for r in out["faq"]["ranking"]] == ["faq/lol", "faq/pso"]
     assert out["all_retrieval_intents"] == ["faq"]
+
+
+HOSTILE = ["", "🙂🙂🙂", "<script>alert(1)</script>", "x" * 1000, "Hoi!! Ik ZOEK een cateraar..."]
+
+
+def test_fast_scorer_gives_scikit_learns_probabilities():
+    import numpy as np
+
+    from bot.devtools.nlu_data import TEST_FILES, labelled_examples
+
+    # The fixture model, and one on the held-out sentences (many labels, unseen n-grams):
+    # on every text the fast path must give predict_proba's numbers.
+    held_out = [pair for path in TEST_FILES for pair in labelled_examples(path)]
+    big = TextModel().fit([t for _, t in held_out], [label for label, _ in held_out])
+    texts = [t for items in TEXTS.values() for t in items] + HOSTILE
+    for fitted in (model(), big):
+        reference = fitted.probabilities(texts + [t for _, t in held_out[:200]])
+        fitted.rank(["warm up"])
+        fast = fitted._scorer.probabilities(texts + [t for _, t in held_out[:200]])
+        assert np.allclose(reference, fast, rtol=0, atol=1e-9)
+
+
+def test_fast_scorer_handles_two_labels_like_scikit_learn():
+    import numpy as np
+
+    fitted = TextModel().fit(TEXTS["greet"] + TEXTS["search_offers"], ["a"] * 4 + ["b"] * 4)
+    reference = fitted.probabilities(TEXTS["search_events"] + HOSTILE)
+    fitted.rank(["warm up"])
+    assert np.allclose(reference, fitted._scorer.probabilities(TEXTS["search_events"] + HOSTILE))

@@ -36,6 +36,7 @@ PINNED = {
     "RemoteAction.run": "ccabf6f1160d527a",
     "FailSafeTrackerStore.on_tracker_store_error": "6faca7ba72b36da4",
     "FailSafeTrackerStore.on_tracker_store_retrieve_error": "162b49564c52ab49",
+    "Event.resolve_by_type": "b5cf570fa7f286c7",
 }
 
 GOOD = [
@@ -232,3 +233,39 @@ def test_tracker_store_failure_is_logged_loudly(tmp_path, caplog):
     # What Rasa does then: the turn lives only in its in-memory fallback store.
     kept = asyncio.run(store.fallback_tracker_store.retrieve("u1"))
     assert [e.text for e in kept.events if isinstance(e, UserUttered)] == ["hoi", "meer"]
+
+
+def test_event_types_resolve_like_rasa():
+    from rasa.shared.core import events
+
+    original = rasa_patches.ORIGINALS["Event.resolve_by_type"]
+    names = {cls.type_name for cls in events.Event.__subclasses__()} | {"slot", "user", "bot"}
+    for name in sorted(names):
+        try:
+            expected = original(name)
+        except ValueError:
+            with pytest.raises(ValueError):
+                events.Event.resolve_by_type(name)
+            continue
+        assert events.Event.resolve_by_type(name) is expected
+    assert events.Event.resolve_by_type("topic") is None
+    assert events.Event.resolve_by_type("nonsense", events.SlotSet) is events.SlotSet
+    with pytest.raises(ValueError):
+        events.Event.resolve_by_type("nonsense")
+    # An event class defined later is found too (the table is rebuilt on a miss).
+
+    class LateEvent(events.Event):
+        type_name = "late_event_for_test"
+
+        def __eq__(self, other):
+            return isinstance(other, LateEvent)
+
+        def __hash__(self):
+            return 1
+
+        def as_story_string(self):
+            return None
+
+    assert events.Event.resolve_by_type("late_event_for_test") is LateEvent
+    dumped = [{"event": "slot", "name": "x", "value": 1, "timestamp": 1.0}]
+    assert events.deserialise_events(dumped) == [SlotSet("x", 1, timestamp=1.0)]
