@@ -36,6 +36,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +78,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.cache_ttl_seconds = float(cache_ttl_seconds)
         self._clock = clock
         self._cache: OrderedDict[Text, Entry] = OrderedDict()
-        if self.engine.dialect.name == "sqlite":
+        engine: Engine = self.engine  # type: ignore[has-type]
+        if engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens and closes a SQLite file connection per use (NullPool): keep
             # one per thread instead (Rasa uses the store from its event loop thread only).
-            url = self.engine.url
-            self.engine.dispose()
-            self.engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+            engine.dispose()
+            engine = sa.create_engine(engine.url, poolclass=sa.pool.SingletonThreadPool)
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            self.engine = engine
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
 
     # --- the cache --------------------------------------------------------------------------
 

@@ -75,7 +75,12 @@ class FastScorer:
     def _scores(self, text: str) -> np.ndarray:
         scores = self._intercept.copy()
         for analyzer, vocabulary, idf, sublinear, offset in zip(
-            self._analyzers, self._vocabularies, self._idf, self._sublinear, self._offsets
+            self._analyzers,
+            self._vocabularies,
+            self._idf,
+            self._sublinear,
+            self._offsets,
+            strict=True,
         ):
             counts: Dict[int, int] = {}
             for gram in analyzer(text):
