@@ -38,8 +38,8 @@ class ActionProgrammeAnswer(GuardedAction):
         data = programme()
         key = response.get("intent_response_key")
         confidence = float(response.get("confidence") or 0.0)
+        titles = {topic_id: topic.titel for topic_id, topic in data.topics.items()}
         if is_unsure(data, key, confidence, mentioned):
-            titles = {topic_id: topic.titel for topic_id, topic in data.topics.items()}
             choices = clarify.topic_choices(selector.get("ranking") or [], titles)
             if len(choices) >= 2:
                 reply = clarify.ask_meaning(choices, UNSURE_LEAD)
@@ -56,5 +56,10 @@ class ActionProgrammeAnswer(GuardedAction):
         if topic_id is None:
             dispatcher.utter_message(response=names.UTTER_TOPIC_UNKNOWN)
         else:
-            dispatcher.utter_message(text=format_topic(data.topic(topic_id)))
+            # A plausible runner-up topic is one click away, in case this answer was not it.
+            related = clarify.related_topics(selector.get("ranking") or [], topic_id, titles)
+            dispatcher.utter_message(
+                text=format_topic(data.topic(topic_id)),
+                buttons=[{"title": title, "payload": payload} for title, payload in related],
+            )
         return [SlotSet(names.SLOT_RECOVERY, None)]

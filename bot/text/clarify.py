@@ -142,6 +142,32 @@ def topic_choices(
     return _faq_candidates(faq_ranking, topic_titles)
 
 
+RELATED_MIN = 0.1  # a runner-up topic at least this likely is offered under the answer
+MAX_RELATED = 2
+
+
+def related_topics(
+    faq_ranking: Sequence[Mapping[str, Any]],
+    answered: str,
+    topic_titles: Mapping[str, str],
+    min_confidence: float = RELATED_MIN,
+) -> List[Button]:
+    """Buttons for the runner-up topics of a confident answer (one click if it was the wrong
+    one): at most two, each at least `min_confidence` likely."""
+    buttons: List[Button] = []
+    for item in faq_ranking:
+        key = str(item.get("intent_response_key") or "")
+        topic = key.split("/", 1)[1] if "/" in key else ""
+        if topic == answered or topic not in topic_titles:
+            continue
+        if float(item.get("confidence") or 0.0) < min_confidence:
+            break
+        buttons.append((topic_titles[topic], names.payload(names.FAQ, onderwerp=topic)))
+        if len(buttons) >= MAX_RELATED:
+            break
+    return buttons
+
+
 def ask_meaning(
     choices: Sequence[Button], lead: str = "Ik weet niet zeker wat je bedoelt."
 ) -> Reply:

@@ -95,3 +95,19 @@ def test_previous_step_counts_only_right_after_the_action_that_set_it():
     )
     assert clarify.previous_step(later, clarify.CLARIFY, ["action_fallback"]) is None
     assert clarify.previous_step(turn, None, ["action_fallback"]) is None
+
+
+def test_a_confident_answer_offers_plausible_runner_up_topics_only():
+    related = clarify.related_topics(
+        faq_ranking(("lol", 0.6), ("pso", 0.25), ("unknown", 0.2), ("social_return", 0.05)),
+        "lol",
+        TITLES,
+    )
+    assert related == [("PSO", '/faq{"onderwerp": "pso"}')]
+    assert clarify.related_topics(faq_ranking(("lol", 0.95), ("pso", 0.04)), "lol", TITLES) == []
+    # the answered topic is never offered again, and at most two are offered
+    many = faq_ranking(("pso", 0.3), ("lol", 0.3), ("social_return", 0.3))
+    assert [t for t, _ in clarify.related_topics(many, "pso", TITLES)] == [
+        "LOL (Live Online Learning)",
+        "Social return",
+    ]
