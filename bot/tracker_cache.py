@@ -124,13 +124,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """The latest session, from memory when it is there, else from the database."""
         cached = self._get(sender_id)
         if cached is not None and self.domain:
+            if not cached:
+                return None
             return DialogueStateTracker.from_dict(sender_id, cached, self.domain.slots)
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
             events = [json.loads(row.data) for row in rows.all()]
+        self._put(sender_id, events)  # also "none stored yet": the first save needs no count
         if not (self.domain and events):
             return None
-        self._put(sender_id, events)
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -138,7 +140,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         cached = self._get(tracker.sender_id)
         if cached is None or not _continues(tracker, cached):
             self.forget(tracker.sender_id)
-            await super().save(tracker)
+            await super().save(tracker)  # Rasa's own: counts what is stored, adds the rest
             return
         await self.stream_events(tracker)
         stored = len(cached)

@@ -190,3 +190,18 @@ def test_endpoints_use_the_cache_only_for_a_single_writer(env, size):
         assert config["type"] == endpoints.CACHED_STORE and config["cache_size"] == size
     else:
         assert config["type"] == "SQL"
+
+
+def test_a_new_conversation_is_written_without_counting(db):
+    cached, plain = stores(db)
+    assert run(cached.retrieve("rest:new")) is None  # Rasa asks first, then creates it
+    statements = []
+    from sqlalchemy import event
+
+    event.listen(cached.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    tracker = DialogueStateTracker("rest:new", DOMAIN.slots)
+    turn(tracker, 0, 10.0)
+    run(cached.save(tracker))
+    assert statements and all(s.lstrip().upper().startswith("INSERT") for s in statements)
+    assert dumped(run(plain.retrieve("rest:new"))) == dumped(tracker)
+    assert run(cached.retrieve("rest:new")) is not None
