@@ -37,6 +37,8 @@ PINNED = {
     "FailSafeTrackerStore.on_tracker_store_error": "6faca7ba72b36da4",
     "FailSafeTrackerStore.on_tracker_store_retrieve_error": "162b49564c52ab49",
     "Event.resolve_by_type": "b5cf570fa7f286c7",
+    "DaskGraphRunner.run": "45f0f52f574f3aa9",
+    "EndpointConfig.session": "e55aa13d9d4fb4bc",
 }
 
 GOOD = [
@@ -269,3 +271,79 @@ def test_event_types_resolve_like_rasa():
     assert events.Event.resolve_by_type("late_event_for_test") is LateEvent
     dumped = [{"event": "slot", "name": "x", "value": 1, "timestamp": 1.0}]
     assert events.deserialise_events(dumped) == [SlotSet("x", 1, timestamp=1.0)]
+
+
+def test_graph_runner_gives_the_results_of_rasas_dask_runner(model):
+    """Parsing and next-action prediction of the real model, with and without the patch."""
+    import asyncio
+    import uuid
+
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    texts = ["hallo", "wat is social return", "ik zoek een cateraar", "meer", "🙂", "", "x" * 300]
+    agent = Agent.load(str(model))
+
+    async def outputs():
+        parsed, predicted = [], []
+        sender = f"graph-{uuid.uuid4().hex[:8]}"
+        for text in texts:
+            parse = await agent.parse_message(text)
+            parse.pop("message_id", None)
+            parsed.append(parse)
+            await agent.processor.log_message(UserMessage(text, sender_id=sender))
+            predicted.append(await agent.processor.predict_next_for_sender_id(sender))
+        for p in predicted:
+            p.pop("tracker", None)
+        return parsed, predicted
+
+    loop = asyncio.new_event_loop()
+    try:
+        patched = loop.run_until_complete(outputs())
+        rasa_patches.uninstall()
+        original = loop.run_until_complete(outputs())
+    finally:
+        loop.close()
+    assert patched == original
+    assert {p["intent"]["name"] for p in patched[0]} >= {"greet", "faq"}
+
+
+def test_action_calls_reuse_one_kept_alive_connection():
+    """A real HTTP server sees which client port each request comes from."""
+    import asyncio
+
+    from aiohttp import web
+
+    async def scenario():
+        peers = []
+
+        async def handler(request):
+            peers.append(request.transport.get_extra_info("peername")[1])
+            return web.json_response({"events": [], "responses": []})
+
+        app = web.Application()
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            for _ in range(3):
+                assert await endpoint.request(json={"next_action": "x"}) == {
+                    "events": [],
+                    "responses": [],
+                }
+            kept = list(peers)
+            rasa_patches.uninstall()
+            fresh = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            for _ in range(2):
+                await fresh.request(json={"next_action": "x"})
+            await endpoint.__dict__["_bot_session"].close()
+            return kept, peers[3:]
+        finally:
+            await runner.cleanup()
+
+    kept, unpatched = asyncio.new_event_loop().run_until_complete(scenario())
+    assert len(set(kept)) == 1, kept  # one connection for three calls
+    assert len(set(unpatched)) == 2, unpatched  # Rasa's own: a new one each time
