@@ -59,6 +59,31 @@ def prepare(settings: Settings) -> None:
     logging.getLogger("py.warnings").addFilter(WarningWithoutText())
 
 
+def freeze_after_model_load() -> None:
+    """After the model is loaded, move every object alive then out of the garbage collector's way.
+
+    The Rasa server holds about a million long-lived objects (TensorFlow, spaCy, the model); a
+    full collection walks them all and stops every conversation meanwhile. `gc.freeze()` (the
+    standard library's advice for servers that load a lot once) leaves them out of collections.
+    """
+    import gc
+
+    import rasa.core.run
+
+    load = rasa.core.run.load_agent_on_start
+    if getattr(load, "freezes_gc", False):
+        return
+
+    async def load_then_freeze(*args, **kwargs):
+        agent = await load(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        return agent
+
+    load_then_freeze.freezes_gc = True  # type: ignore[attr-defined]
+    rasa.core.run.load_agent_on_start = load_then_freeze
+
+
 def run_rasa(args: List[str], settings: Settings) -> None:
     """`rasa run ARGS` with the API token from the environment."""
     token = settings.rasa_token
@@ -75,6 +100,7 @@ def run_rasa(args: List[str], settings: Settings) -> None:
 
     rasa_patches.install()
     rasa_sessions.install(settings.session_max_turns)
+    freeze_after_model_load()
     import rasa
     import rasa.__main__
     import rasa.api

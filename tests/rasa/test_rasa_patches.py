@@ -39,7 +39,19 @@ PINNED = {
     "Event.resolve_by_type": "b5cf570fa7f286c7",
     "DaskGraphRunner.run": "45f0f52f574f3aa9",
     "EndpointConfig.session": "e55aa13d9d4fb4bc",
+    "rule_policy.copy": "be6da6ee0f5429bd",
 }
+
+
+def pinned_source(key):
+    """The Rasa code a patch depends on: the overridden method, or for the `copy` that
+    RulePolicy sees, the method that uses it."""
+    if key == "rule_policy.copy":
+        from rasa.core.policies.rule_policy import RulePolicy
+
+        return inspect.getsource(RulePolicy._find_action_from_rules)
+    return inspect.getsource(rasa_patches.ORIGINALS[key])
+
 
 GOOD = [
     {"events": [], "responses": []},
@@ -72,7 +84,7 @@ def test_every_patch_is_listed_and_pinned():
 
 @pytest.mark.parametrize("key", sorted(PINNED))
 def test_overridden_rasa_code_is_unchanged(key):
-    source = inspect.getsource(rasa_patches.ORIGINALS[key])
+    source = pinned_source(key)
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     assert digest == PINNED[key], (
         f"Rasa {rasa.__version__} changed {key}, which bot/rasa_patches.py overrides. "
@@ -347,3 +359,44 @@ def test_action_calls_reuse_one_kept_alive_connection():
     kept, unpatched = asyncio.new_event_loop().run_until_complete(scenario())
     assert len(set(kept)) == 1, kept  # one connection for three calls
     assert len(set(unpatched)) == 2, unpatched  # Rasa's own: a new one each time
+
+
+def test_rule_policy_uses_copy_only_for_its_debug_line():
+    import re
+
+    from rasa.core.policies import rule_policy
+
+    source = inspect.getsource(rule_policy)
+    uses = re.findall(r"\bcopy\.\w+\([^)]*\)", source)
+    assert uses == ["copy.deepcopy(current_states)"]
+    assert (
+        'structlogger.debug(\n            "rule_policy.actions.find", current_states=copy.deepcopy'
+        in source
+    )
+    states = [{"prev_action": {"action_name": "action_listen"}}]
+    assert rule_policy.copy.deepcopy(states) is states  # installed: no copy
+    rasa_patches.uninstall()
+    assert rule_policy.copy.deepcopy(states) is not states
+
+
+def test_objects_alive_after_the_model_loads_leave_the_garbage_collector(monkeypatch):
+    import asyncio
+    import gc
+
+    import rasa.core.run
+
+    from bot import serve
+
+    async def load_agent(*args, **kwargs):
+        return "agent"
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load_agent)
+    serve.freeze_after_model_load()
+    serve.freeze_after_model_load()  # idempotent
+    wrapped = rasa.core.run.load_agent_on_start
+    assert wrapped is not load_agent
+    try:
+        assert asyncio.new_event_loop().run_until_complete(wrapped()) == "agent"
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
