@@ -32,7 +32,9 @@ def test_default_is_sqlite_under_data_dir(tmp_path):
     path = endpoints.write(tmp_path / "endpoints.yml", settings)
     config = yaml.safe_load(path.read_text())
     assert config["tracker_store"] == {
-        "type": "SQL",
+        "type": "bot.tracker_cache.CachedSQLTrackerStore",  # one Rasa process: cached
+        "cache_size": 1000,
+        "cache_ttl_seconds": 3600,
         "dialect": "sqlite",
         "db": str(tmp_path / "var" / "conversations.db"),
     }

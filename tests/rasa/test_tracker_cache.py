@@ -45,7 +45,7 @@ class Clock:
 
 
 def run(coroutine):
-    return asyncio.get_event_loop().run_until_complete(coroutine)
+    return asyncio.run(coroutine)
 
 
 @pytest.fixture
