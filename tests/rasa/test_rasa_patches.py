@@ -40,6 +40,7 @@ PINNED = {
     "DaskGraphRunner.run": "45f0f52f574f3aa9",
     "EndpointConfig.session": "e55aa13d9d4fb4bc",
     "rule_policy.copy": "be6da6ee0f5429bd",
+    "ActionSessionStart._slot_set_events_from_tracker": "d023605fda20a739",
 }
 
 
@@ -400,3 +401,26 @@ def test_objects_alive_after_the_model_loads_leave_the_garbage_collector(monkeyp
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_new_session_carries_each_slot_over_once_with_the_same_values():
+    from rasa.core.actions.action import ActionSessionStart
+
+    events = [
+        SlotSet("zoekopdracht", {"kind": "aanbod", "page": 1}),
+        SlotSet("herstelstap", "verduidelijken"),
+        SlotSet("zoekopdracht", {"kind": "aanbod", "page": 2}),
+        SlotSet("herstelstap", None),
+        SlotSet("zoekopdracht", {"kind": "evenementen", "page": 1}),
+    ]
+    tracker = DialogueStateTracker.from_events("rest:x", events)
+    carried = ActionSessionStart._slot_set_events_from_tracker(tracker)
+    original = rasa_patches.ORIGINALS["ActionSessionStart._slot_set_events_from_tracker"]
+    expected = original(tracker)
+    assert len(expected) == 5 and len(carried) == 2
+
+    def final(slot_events):
+        return DialogueStateTracker.from_events("rest:y", slot_events).current_slot_values()
+
+    assert final(carried) == final(expected)
+    assert [e.key for e in carried] == ["herstelstap", "zoekopdracht"]
