@@ -8,7 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TF_CPP_MIN_LOG_LEVEL=2 \
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN useradd --create-home assistent && mkdir -p /app/var && chown assistent /app/var
-USER assistent
+# A fixed numeric uid: Kubernetes' runAsNonRoot can only verify a numeric USER (the chart's
+# securityContext.runAsUser is the same). /app/var holds no state in a deployment (PostgreSQL,
+# Redis): it is only the scratch DATA_DIR default.
+RUN useradd --create-home --uid 10001 --user-group assistent && mkdir -p /app/var \
+    && chown assistent /app/var
+USER 10001:10001
 EXPOSE 5005 5055
 CMD ["python", "-m", "bot", "serve", "rasa"]

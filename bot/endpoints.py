@@ -66,11 +66,12 @@ def tracker_store(settings: Settings) -> Optional[Dict[str, Any]]:
 
 
 def lock_store(settings: Settings) -> Optional[Dict[str, Any]]:
-    """Rasa's RedisLockStore (needed for more than one Rasa process); None = in memory."""
+    """Rasa's Redis ticket lock with atomic changes (bot/locks.py; needed for more than one Rasa
+    process); None = in memory."""
     if settings.lock_store == "memory":
         return None
     config: Dict[str, Any] = {
-        "type": "redis",
+        "type": "bot.locks.AtomicRedisLockStore",
         "url": settings.redis_host,
         "port": settings.redis_port,
         "db": settings.redis_db,

@@ -1,16 +1,25 @@
-"""Flood protection: token buckets per key (a conversation, a client address), in memory.
+"""Flood protection: at most N events per key (a conversation, a client address) per minute.
 
-A bucket holds `per_minute` tokens and refills continuously at `per_minute` per minute;
-each message takes one. Memory is bounded: at most `max_keys` buckets, the least recently
-used is forgotten first (a forgotten key starts with a full bucket). No Rasa imports.
+Each key has a window of 60 seconds from its first event; within it at most `per_minute`
+events are allowed. The counts live in `bot.counters`: in this process by default (bounded:
+at most `max_keys` keys, the least recently used forgotten first, and a forgotten key starts
+again at zero), or in Redis with LOCK_STORE=redis, so that replicas share them. When Redis does
+not answer, a message is let through (fail open: a limit is a nuisance filter, the assistant
+must keep answering) and that is logged at most once a minute. No Rasa imports.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, Tuple
+from typing import Callable, Iterable, Optional
+
+from bot.counters import Counters, CountersUnavailable, MemoryCounters
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60.0
 
 
 @dataclass
@@ -20,23 +29,30 @@ class RateLimiter:
     per_minute: int
     max_keys: int = 100_000
     clock: Callable[[], float] = time.monotonic
-    _buckets: OrderedDict[str, Tuple[float, float]] = field(default_factory=OrderedDict)
+    counters: Optional[Counters] = None
+    prefix: str = "rate"
+    _last_warning: float = field(default=float("-inf"), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.counters is None:
+            self.counters = MemoryCounters(self.max_keys, self.clock)
 
     def allow(self, key: str) -> bool:
-        """Take a token for `key`; False when its bucket is empty."""
+        """Count one event for `key`; False when it is over the limit."""
         if self.per_minute <= 0:
             return True
-        now = self.clock()
-        tokens, last = self._buckets.pop(key, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - last) * self.per_minute / 60.0)
-        allowed = tokens >= 1.0
-        self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-        while len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)
-        return allowed
+        assert self.counters is not None
+        try:
+            return self.counters.hit(f"{self.prefix}:{key}", WINDOW_SECONDS) <= self.per_minute
+        except CountersUnavailable as error:
+            now = time.monotonic()
+            if now - self._last_warning > WINDOW_SECONDS:
+                self._last_warning = now
+                logger.warning("Rate limit %s not checked (fail open): %s", self.prefix, error)
+            return True
 
     def __len__(self) -> int:
-        return len(self._buckets)
+        return len(self.counters) if isinstance(self.counters, MemoryCounters) else 0
 
 
 @dataclass
@@ -53,11 +69,15 @@ class FloodGuard:
 
     @classmethod
     def create(
-        cls, per_conversation: int, per_address: int, exempt: Iterable[str] = ()
+        cls,
+        per_conversation: int,
+        per_address: int,
+        exempt: Iterable[str] = (),
+        counters: Optional[Counters] = None,
     ) -> FloodGuard:
         return cls(
-            RateLimiter(per_conversation),
-            RateLimiter(per_address),
+            RateLimiter(per_conversation, counters=counters, prefix="rate:conversation"),
+            RateLimiter(per_address, counters=counters, prefix="rate:address"),
             frozenset(a.strip() for a in exempt if a.strip()),
         )
 

@@ -45,6 +45,7 @@ ACTION_SEARCH_DETAIL = "action_search_detail"
 ACTION_JOIN_PLATFORM = "action_join_platform"
 ACTION_HANDOFF_OFFER = "action_handoff_offer"
 ACTION_HANDOFF_START = "action_handoff_start"
+ACTION_HANDOFF_CONSENT_AGAIN = "action_handoff_consent_again"
 ACTION_HANDOFF_SUBMIT = "action_handoff_submit"
 ACTION_ASK_CONTACT_QUESTION = "action_ask_contact_question"
 ACTION_VALIDATE_CONTACT_FORM = "validate_contact_form"
@@ -66,6 +67,7 @@ SLOT_CONTACT_PHONE = "contact_phone"
 SLOT_CONTACT_QUESTION = "contact_question"
 SLOT_CONTACT_QUESTION_DRAFT = "contact_question_draft"
 SLOT_CONTACT_CANCELLED = "contact_cancelled"
+SLOT_LAST_TOPIC = "laatste_onderwerp"  # the programme topic of the latest answer
 SLOT_RECOVERY = "herstelstap"  # the step of the two-step recovery (bot.text.clarify)
 
 # --- responses used by the actions -----------------------------------------------------------
@@ -87,6 +89,7 @@ UTTER_ANYTHING_ELSE = "utter_anything_else"
 
 # --- keys that our NLU components add to a parsed message ------------------------------------
 GUARD_KEY = "message_guard"
+VAGUE_KEY = "vague"  # set by the NLU on a vague message ("inkoop"): clarify with choices
 RESPONSE_SELECTOR_KEY = "response_selector"
 
 

@@ -28,6 +28,14 @@ tests/unit/test_rasa_patches.py that fails when a Rasa upgrade changes it):
   latest value once. Rasa copied every ``SlotSet`` of the old session, so each session started
   with all the slot events of the one before it: sessions grew by a few events each time, and a
   long conversation got slower and slower (2.2x after 500 turns). The slot values are the same.
+- ``server.configure_cors``: Rasa's CORS (``--cors``, sanic-cors with credentials) covers only
+  the widget and REST paths (``CORS_PATHS``: /webhooks/, /socket.io/, /webchat/). Rasa applied it
+  to every path, so any origin in CORS_ORIGINS could read the agent console's API (/console/api/)
+  with an employee's cookie, and Rasa's HTTP API. The options are Rasa's own otherwise.
+- ``MessageProcessor.parse_message``: a short typed answer to the buttons of the bot's last
+  message ("de tweede", "opdrachten" after "Bedoel je ...?") is parsed as that button's payload
+  (bot/text/button_answer.py); the tracker keeps what the user typed. Rasa classified it as a
+  new message, so a free-text answer to a clarifying question was lost.
 - ``Event.resolve_by_type``: the event classes are looked up in a table built once (speed: Rasa
   walked every subclass of ``Event`` for each stored event it read, about 6 % of a turn).
 """
@@ -41,8 +49,11 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
+from rasa import server as rasa_server
 from rasa.core.actions.action import ActionExecutionRejection, ActionSessionStart, RemoteAction
+from rasa.core.channels.channel import UserMessage
 from rasa.core.policies import rule_policy
+from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -50,6 +61,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import BotUttered, Event, SlotSet
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
+from sanic_cors import CORS
 
 from bot.settings import Settings
 from bot.text import faults
@@ -71,6 +83,8 @@ ORIGINALS: Dict[str, Any] = {
     "ActionSessionStart._slot_set_events_from_tracker": (
         ActionSessionStart._slot_set_events_from_tracker
     ),
+    "server.configure_cors": rasa_server.configure_cors,
+    "MessageProcessor.parse_message": MessageProcessor.parse_message,
 }
 # Patches of static methods (wrapped in staticmethod when installed).
 STATIC = {"Event.resolve_by_type", "ActionSessionStart._slot_set_events_from_tracker"}
@@ -291,6 +305,66 @@ def carried_over_slots(tracker: Any) -> List[SlotSet]:
     return [SlotSet(key=e.key, value=e.value, metadata=e.metadata) for e in latest.values()]
 
 
+# --- security: CORS only where a browser on another site may call -----------------------------
+
+# Regular expressions matched against the start of a request's path (sanic-cors `resources`).
+CORS_PATHS = (r"/webhooks/.*", r"/socket\.io/.*", r"/socket\.io$", r"/webchat(/.*)?$")
+
+
+def configure_cors(app: Any, cors_origins: Any = "") -> None:
+    """`rasa.server.configure_cors` for `CORS_PATHS` only (Rasa: every path)."""
+    app.config.CORS_AUTOMATIC_OPTIONS = True
+    app.config.CORS_SUPPORTS_CREDENTIALS = True
+    app.config.CORS_EXPOSE_HEADERS = "filename"
+    origins = cors_origins or ""
+    CORS(
+        app,
+        resources={path: {"origins": origins} for path in CORS_PATHS},
+        automatic_options=True,
+    )
+
+
+# --- understanding: typed answers to buttons ---------------------------------------------------
+
+
+async def parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: Any = None,
+    only_output_properties: bool = True,
+) -> Dict[Text, Any]:
+    """Rasa's `parse_message`; a typed choice among the last message's buttons parses as it."""
+    from bot.text.button_answer import choose, last_question_buttons
+
+    original = ORIGINALS["MessageProcessor.parse_message"]
+    if tracker is not None and message.text and not message.text.startswith("/"):
+        try:
+            recent = []  # the events since the user's last message (newest last)
+            for event in reversed(tracker.events):
+                recent.append(event.as_dict())
+                if recent[-1].get("event") == "user":
+                    break
+            shown = last_question_buttons(recent[::-1])
+            payload = choose(message.text, shown["buttons"], ordinals=not shown["results"])
+        except Exception:  # never let this stop a message
+            log.exception("Could not match a typed answer to the buttons")
+            payload = None
+        if payload:
+            chosen = UserMessage(
+                payload,
+                message.output_channel,
+                message.sender_id,
+                input_channel=message.input_channel,
+                message_id=message.message_id,
+                metadata=message.metadata,
+            )
+            parse_data = await original(self, chosen, tracker, only_output_properties)
+            parse_data["text"] = message.text
+            parse_data["button_choice"] = payload
+            return parse_data
+    return await original(self, message, tracker, only_output_properties)
+
+
 PATCHES: Dict[str, Any] = {
     "RemoteAction._validate_action_result": validate_action_result,
     "RemoteAction.run": run_remote_action,
@@ -301,6 +375,8 @@ PATCHES: Dict[str, Any] = {
     "EndpointConfig.session": kept_session,
     "rule_policy.copy": _NoCopyForDebugLog,
     "ActionSessionStart._slot_set_events_from_tracker": carried_over_slots,
+    "server.configure_cors": configure_cors,
+    "MessageProcessor.parse_message": parse_message,
 }
 _TARGETS = {
     "RemoteAction": RemoteAction,
@@ -310,6 +386,8 @@ _TARGETS = {
     "EndpointConfig": EndpointConfig,
     "rule_policy": rule_policy,
     "ActionSessionStart": ActionSessionStart,
+    "server": rasa_server,
+    "MessageProcessor": MessageProcessor,
 }
 
 

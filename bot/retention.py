@@ -1,10 +1,11 @@
-"""Retention (AVG): delete conversations whose last message is older than RETENTION_DAYS.
+"""Retention (AVG): delete conversations whose last message is older than RETENTION_DAYS, and
+the helpdesk's records (handovers, contact requests, sessions, audit entries) older than
+HANDOFF_RETENTION_DAYS (bot/handoff/purge.py).
 
 A conversation is all events of one sender id in Rasa's SQL tracker store (table ``events``).
 It is deleted as a whole once its newest event is older than the limit, so a conversation that
-is still going on keeps its history. Run by ``python -m bot purge-conversations`` (cron, a
-Kubernetes CronJob, the compose ``retention`` service) and every RETENTION_INTERVAL_HOURS by
-``make run``.
+is still going on keeps its history. Run by ``python -m bot purge`` (cron, the Kubernetes
+CronJob, the compose ``retention`` service) and every RETENTION_INTERVAL_HOURS by ``make run``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Optional
+from typing import Dict, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
@@ -90,12 +91,28 @@ def describe(settings: Settings) -> str:
     return f"{where}, deleted after {settings.retention_days} days without activity"
 
 
+def purge_all(settings: Settings, now: Optional[float] = None) -> Dict[str, int]:
+    """Conversations and the helpdesk's records: counts per kind."""
+    from datetime import datetime, timezone
+
+    from bot.handoff.purge import purge as purge_handoff
+
+    counts = {"conversations": purge_configured(settings, now)}
+    when = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
+    counts.update(purge_handoff(settings, now=when))
+    log.info(
+        "retention: deleted %s",
+        ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()),
+    )
+    return counts
+
+
 def run_forever(settings: Settings, stop: Optional[threading.Event] = None) -> None:
     """Purge now and then every RETENTION_INTERVAL_HOURS until `stop` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            purge_configured(settings)
+            purge_all(settings)
         except Exception:  # a database that is down now may be back at the next run
             log.exception(
                 "retention: purge failed; trying again in %.1f h", settings.retention_interval_hours

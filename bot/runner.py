@@ -168,7 +168,7 @@ def run(root: Path) -> int:
 
 def serve(root: Path, part: str) -> int:
     """One server in the foreground (a container): `rasa` (endpoints from the environment) or
-    `actions`. Retention runs as its own process: `python -m bot purge-conversations --loop`."""
+    `actions`. Retention runs as its own process: `python -m bot purge --loop`."""
     settings = Settings.from_env()
     if part == "actions":
         env = {k: v for k, v in server_env().items() if k != "RASA_TOKEN"}

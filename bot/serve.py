@@ -1,12 +1,16 @@
 """The two server processes: `python -m bot.serve rasa ARGS` / `python -m bot.serve actions ARGS`.
 
 This is the one place where both servers are hardened before they start (`prepare`):
-- every log record is redacted (bot/text/redact.py: no e-mail, phone number, BSN, IBAN);
+- every log record and every formatted log line is redacted (bot/text/redact.py: no e-mail,
+  phone number, BSN, IBAN, nor tokens in query strings, also in Sanic's access log);
 - Python warnings go to the log (logger "py.warnings") without their message unless the
   log level is DEBUG: Rasa's run-time warnings quote the user's text (e.g. "Failed to
   parse arguments in line '/greet{...'");
 Then:
-- `rasa`: the project's Rasa patches (bot/rasa_patches.py) and bounded sessions
+- `rasa`: first the production checks (`check_replica_safety`): with TRACKER_STORE=postgresql
+  (replicas sharing one store) it refuses to start without SESSION_SECRET (each replica would
+  sign widget sessions with its own random key) and with a tracker cache (TRACKER_CACHE > 0:
+  one replica's cache is not invalidated when another writes). Then the project's Rasa patches (bot/rasa_patches.py) and bounded sessions
   (bot/rasa_sessions.py), then Rasa's own `rasa run`
   command line, with the HTTP API token read from the
   environment (RASA_TOKEN) and handed to Rasa's `run()` in this process, so the token never
@@ -84,8 +88,27 @@ def freeze_after_model_load() -> None:
     rasa.core.run.load_agent_on_start = load_then_freeze
 
 
+def check_replica_safety(settings: Settings) -> None:
+    """SystemExit for settings that break when replicas share PostgreSQL (see the docstring)."""
+    if settings.tracker_store != "postgresql":
+        return
+    if not settings.session_secret:
+        raise SystemExit(
+            "TRACKER_STORE=postgresql needs SESSION_SECRET (the same on every replica): "
+            "without it each replica signs widget sessions with its own key."
+        )
+    from bot.endpoints import tracker_cache_size
+
+    if tracker_cache_size(settings) > 0:
+        raise SystemExit(
+            "TRACKER_STORE=postgresql with a tracker cache (TRACKER_CACHE > 0): the cache of one "
+            "replica is not invalidated when another replica writes. Set TRACKER_CACHE=0."
+        )
+
+
 def run_rasa(args: List[str], settings: Settings) -> None:
     """`rasa run ARGS` with the API token from the environment."""
+    check_replica_safety(settings)
     token = settings.rasa_token
     if not token:
         raise SystemExit(f"{TOKEN_VARIABLE} is not set: the HTTP API would be open.")

@@ -42,6 +42,14 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple) -> str:
     return value
 
 
+def _smtp_starttls(env: Mapping[str, str]) -> str:
+    """SMTP_STARTTLS: auto (default), true or false; a flag's 1/yes/on and 0/no/off too."""
+    value = env.get("SMTP_STARTTLS", "").strip().lower()
+    flag = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false", "off": "false"}
+    value = flag.get(value, value)
+    return _choice({"SMTP_STARTTLS": value}, "SMTP_STARTTLS", ("auto", "true", "false"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Settings read once from the environment.
@@ -110,14 +118,20 @@ class Settings:
     handoff_wait_seconds: int = 180
     console_accounts: str = field(default="", repr=False)
     console_session_minutes: int = 480
+    console_idle_minutes: int = 30
+    console_insecure_cookie: bool = False
     handoff_webhook_url: str = ""
     handoff_webhook_secret: str = field(default="", repr=False)
+    handoff_api_secret: str = field(default="", repr=False)
+    rest_token: str = field(default="", repr=False)
+    # Socket.IO across replicas (bot/channels/socketio.py): a private Redis, may hold a password.
+    socketio_redis_url: str = field(default="", repr=False)
     # Contact requests (bot/handoff: outbox, worker, adapters).
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
-    smtp_starttls: bool = True
+    smtp_starttls: str = "auto"  # auto | true | false (bot/handoff/adapters/smtp.py)
     smtp_from: str = ""
     helpdesk_email: str = ""
     klantinteracties_url: str = ""
@@ -192,13 +206,18 @@ class Settings:
             handoff_wait_seconds=int(env.get("HANDOFF_WAIT_SECONDS", "180")),
             console_accounts=env.get("CONSOLE_ACCOUNTS", ""),
             console_session_minutes=int(env.get("CONSOLE_SESSION_MINUTES", "480")),
+            console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES", "30")),
+            console_insecure_cookie=_flag(env, "CONSOLE_INSECURE_COOKIE", False),
             handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL", ""),
             handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET", ""),
+            handoff_api_secret=env.get("HANDOFF_API_SECRET", ""),
+            rest_token=env.get("REST_TOKEN", ""),
+            socketio_redis_url=env.get("SOCKETIO_REDIS_URL", "").strip(),
             smtp_host=env.get("SMTP_HOST", ""),
             smtp_port=int(env.get("SMTP_PORT", "587")),
             smtp_user=env.get("SMTP_USER", ""),
             smtp_password=env.get("SMTP_PASSWORD", ""),
-            smtp_starttls=_flag(env, "SMTP_STARTTLS", True),
+            smtp_starttls=_smtp_starttls(env),
             smtp_from=env.get("SMTP_FROM", ""),
             helpdesk_email=env.get("HELPDESK_EMAIL", ""),
             klantinteracties_url=env.get("KLANTINTERACTIES_URL", ""),

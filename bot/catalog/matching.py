@@ -7,15 +7,20 @@ and ``synoniemen`` (Category, EventKind, ImpactKind). Matching, in order:
    punctuation, and a light Dutch inflection strip: "-en", "-s", "-'s", "-tje(s)");
 2. compound: a synonym is the head (end) of the term, at least 4 letters ("kantoorschoonmaak",
    "mantelzorg"), or the modifier (start) of the term, at least 6 letters ("schoonmaakbedrijf");
-   the longest synonym wins, a head before a modifier (the head carries the meaning in Dutch);
-3. fuzzy: rapidfuzz ``fuzz.ratio`` >= ``FUZZY_THRESHOLD`` (82) against single-word synonyms, for
-   terms of at least 4 letters.
+   the longest synonym wins, a head before a modifier (the head carries the meaning in Dutch); a
+   shorter modifier (4+ letters) only before a generic head ("zorgopdrachten", "theehandel");
+3. fuzzy: a typo of a single-word synonym, for terms of at least 5 letters: rapidfuzz
+   ``fuzz.ratio`` >= ``FUZZY_THRESHOLD`` (82) AND at most ``max_typos`` Levenshtein edits (1 for
+   words up to 7 letters, 2 for longer ones) AND the same first letter.
 
-Why 82: ``fuzz.ratio`` is 100 * (1 - edits / (len(a) + len(b))) with insertions and deletions as
+Why both: ``fuzz.ratio`` is 100 * (1 - edits / (len(a) + len(b))) with insertions and deletions as
 edits (a substitution counts 2). One typo in a word of 6 letters or more stays above 82 (a swapped or
 wrong letter in "catring"/"schoonmaakt" scores 83-95), while different words that share a stem stay
-below it ("drukte" vs "drukwerk" 71, "thuis" vs "thee" 67). Short words (5 letters or fewer) only pass
-with a missing or extra letter, not a wrong one, because short words collide too easily.
+below it ("drukte" vs "drukwerk" 71, "thuis" vs "thee" 67). But the ratio alone let an ordinary word
+two letters away through: "klein" scored 83 against "kleding" and a housing corporation asking for
+"klein onderhoud" got textile offers. A typo is one slip of the keyboard (two in a long word); a
+different word is not, so the edit count is the floor. ``LOOKALIKES`` are common words that are a
+typo away from a synonym and never name a category themselves.
 """
 
 from __future__ import annotations
@@ -27,12 +32,23 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, Union, cast
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 FUZZY_THRESHOLD = 82
 SUGGEST_THRESHOLD = 50
 MIN_HEAD = 4
 MIN_MODIFIER = 6
-MIN_FUZZY = 4
+MIN_FUZZY = 5
+
+
+def max_typos(word: str) -> int:
+    """Edits a typo may make in `word`: one up to 7 letters, two in longer words."""
+    return 1 if len(word) <= 7 else 2
+
+
+# Ordinary words a typo away from a synonym ("klein" / "kleding", "zoeken" / "koeken"): never a
+# category by themselves.
+LOOKALIKES = frozenset(["klein", "kleine", "kleiner", "groot", "grote", "eigen", "leden"])
 
 # Words that never name a category or kind by themselves (skipped in free sentences).
 STOPWORDS = frozenset(
@@ -247,6 +263,36 @@ def _cached(frozen: Tuple[Tuple[str, Tuple[str, ...]], ...]) -> Vocabulary:
     return Vocabulary.build({key: list(words) for key, words in frozen})
 
 
+# Heads that make any category word before them a compound of that category: "zorgopdrachten",
+# "theehandel", "drukwerkleverancier" (a short modifier counts only before one of these).
+GENERIC_HEADS = frozenset(
+    [
+        "opdracht",
+        "opdrachten",
+        "handel",
+        "bedrijf",
+        "bedrijfje",
+        "bedrijven",
+        "winkel",
+        "dienst",
+        "diensten",
+        "zaak",
+        "branche",
+        "sector",
+        "markt",
+        "leverancier",
+        "leveranciers",
+        "aanbieder",
+        "aanbieders",
+        "vraag",
+        "vragen",
+        "kansen",
+        "tender",
+        "tenders",
+    ]
+)
+
+
 def _compound(word: str, vocab: Vocabulary) -> Optional[str]:
     heads = [
         (f, k)
@@ -258,7 +304,9 @@ def _compound(word: str, vocab: Vocabulary) -> Optional[str]:
     modifiers = [
         (f, k)
         for f, k in vocab.words
-        if len(f) >= MIN_MODIFIER and len(word) > len(f) and word.startswith(f)
+        if len(word) > len(f)
+        and word.startswith(f)
+        and (len(f) >= MIN_MODIFIER or (len(f) >= MIN_HEAD and word[len(f) :] in GENERIC_HEADS))
     ]
     if modifiers:
         return max(modifiers, key=lambda fk: len(fk[0]))[1]
@@ -266,13 +314,16 @@ def _compound(word: str, vocab: Vocabulary) -> Optional[str]:
 
 
 def _fuzzy(word: str, vocab: Vocabulary) -> Optional[str]:
-    if len(word) < MIN_FUZZY or not vocab.words:
+    if len(word) < MIN_FUZZY or not vocab.words or word in LOOKALIKES:
         return None
     forms = [f for f, _ in vocab.words]
-    best = process.extractOne(word, forms, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
-    if best is None:
-        return None
-    return vocab.words[best[2]][1]
+    limit = max_typos(word)
+    for form, _score, index in process.extract(
+        word, forms, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=5
+    ):
+        if form[0] == word[0] and Levenshtein.distance(word, form, score_cutoff=limit) <= limit:
+            return vocab.words[index][1]
+    return None
 
 
 def _resolve_word(word: str, vocab: Vocabulary) -> Optional[str]:

@@ -121,6 +121,81 @@ UNKNOWN_TERM = re.compile(
     r"\b(?:zoek(?:en)?|nodig|categorie|voor|levert|leveren|van)\s+(?:naar\s+)?"
     r"(?:een\s+|de\s+|het\s+|ons\s+|onze\s+)?(\w{5,})"
 )
+# Words of a search sentence that are not what is bought or sold (the second pass below).
+GENERIC_WORDS = frozenset(
+    [
+        "aanbesteding",
+        "aanbestedingen",
+        "tenders",
+        "gemeentelijke",
+        "kennemerland",
+        "woningcorporatie",
+        "woningcorporaties",
+        "corporatie",
+        "corporaties",
+        "inkoper",
+        "inkopers",
+        "inkopen",
+        "diensten",
+        "producten",
+        "product",
+        "mogelijkheden",
+        "mogelijk",
+        "verkopen",
+        "zakelijke",
+        "stichting",
+        "bedrijfje",
+        "ondernemen",
+        "werkzaam",
+        "eigenlijk",
+        "misschien",
+        "ongeveer",
+        "opdrachtgever",
+        "opdrachtgevers",
+        "klanten",
+        "leveren",
+        "aanbieden",
+        "bieden",
+        "aanbod",
+        "vinden",
+        "zoeken",
+        "hebben",
+        "kunnen",
+        "willen",
+        "zouden",
+        "jullie",
+        "welke",
+        "waar",
+        "gemeenten",
+        "omgeving",
+        "regio",
+        "haarlemse",
+        "lokale",
+        "duurzame",
+        "duurzaam",
+        "inclusief",
+        "inclusieve",
+        "circulair",
+        "circulaire",
+        "impact",
+        "social",
+        "enterprise",
+        # what a service is for or where, not the service itself
+        "huurwoningen",
+        "woningen",
+        "huurders",
+        "bewoners",
+        "portiekflats",
+        "panden",
+        "gebouwen",
+        "kantoren",
+        "locaties",
+        "complexen",
+        "wijken",
+        "buurten",
+    ]
+)
+MIN_UNKNOWN = 7  # letters of a word that, unrecognised, is taken for a product or service
 SIMILAR = 75  # rapidfuzz ratio for "Bedoel je ...?" suggestions of an unknown category word
 
 
@@ -156,9 +231,20 @@ def unknown_category_word(text: str, options) -> Optional[str]:
     clean = normalize(text or "")
     for match in UNKNOWN_TERM.finditer(clean):
         word = match.group(1)
-        if word in STOPWORDS or word in SEARCH_WORDS or word.isdigit():
+        if word in STOPWORDS or word in SEARCH_WORDS or word in GENERIC_WORDS or word.isdigit():
             continue
         if resolve(word, options) is None:
+            return word
+    # "Wij bouwen ruimteraketten": a long word that is no category, no search word.
+    for word in clean.split():
+        if (
+            len(word) >= MIN_UNKNOWN
+            and word not in STOPWORDS
+            and word not in SEARCH_WORDS
+            and word not in GENERIC_WORDS
+            and not word.isdigit()
+            and resolve(word, options) is None
+        ):
             return word
     return None
 

@@ -7,6 +7,22 @@
 
 Neither receives user messages. Both share one `Relay` (bot.handoff.relay), installed at server
 start: from then on, messages of a handed-over conversation go to the employee, not the bot.
+
+Console hardening:
+- every console request (pages, API, login and logout) with a foreign `Origin` or with
+  `Sec-Fetch-Site: cross-site|same-site` is refused (403); Rasa's CORS does not cover /console
+  (bot/rasa_patches.py `server.configure_cors`);
+- the session cookie is `__Host-kcc_session` (Path=/, Secure, HttpOnly, SameSite=Strict); only
+  CONSOLE_INSECURE_COOKIE=true (development over http) makes it a plain `kcc_session`;
+- each request checks the session (lifetime, CONSOLE_IDLE_MINUTES), that the employee is still
+  in CONSOLE_ACCOUNTS and that the password did not change (the session's fingerprint), else
+  401 and the session ends;
+- logins are throttled before the password is checked (bot.handoff.console.LoginThrottle);
+- console JSON is `Cache-Control: no-store`;
+- viewing, taking, answering and closing a conversation and seeing contact requests are written
+  to the audit log (bot.handoff.audit), without message text; a repeated view of the same
+  conversation or contact request by the same employee (the console polls) is recorded at most
+  once per AUDIT_REPEAT_SECONDS.
 """
 
 from __future__ import annotations
@@ -23,10 +39,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import PROJECT_ROOT
+from bot.counters import Counters, CountersUnavailable, shared_counters
 from bot.handoff import relay as relay_module
-from bot.handoff.console import AccountError, Accounts, Sessions, parse_accounts
+from bot.handoff.audit import AuditLog
+from bot.handoff.console import NAME_PATTERN, AccountError, Accounts, LoginThrottle
+from bot.handoff.db import handoff_db
 from bot.handoff.live import ACTIVE, OPEN_STATES, WAITING, LiveDesk
 from bot.handoff.relay import Relay
+from bot.handoff.sessions import Sessions, fingerprint
 from bot.handoff.signing import ReplayGuard, verify
 from bot.settings import Settings
 
@@ -47,8 +67,11 @@ CONSOLE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-COOKIE = "kcc_session"
+COOKIE = "__Host-kcc_session"
+INSECURE_COOKIE = "kcc_session"  # CONSOLE_INSECURE_COOKIE=true only (development over http)
 MAX_TEXT = 4000
+AUDIT_REPEAT_SECONDS = 600.0
+JSON_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 _shared: Dict[str, Any] = {}
 
@@ -93,6 +116,57 @@ def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def foreign_request(request: Request) -> bool:
+    """True for a request another site made the browser send (CSRF, cross-site reads)."""
+    origin = request.headers.get("origin")
+    if origin is not None and (origin == "null" or urlparse(origin).netloc != request.host):
+        return True
+    return request.headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site")
+
+
+def cookie_name(settings: Settings) -> str:
+    return INSECURE_COOKIE if settings.console_insecure_cookie else COOKIE
+
+
+def set_session_cookie(
+    resp: HTTPResponse, settings: Settings, token: str, max_age: int
+) -> HTTPResponse:
+    """The session cookie: `__Host-` (Path=/, Secure, no Domain), HttpOnly, SameSite=Strict."""
+    name = cookie_name(settings)
+    resp.cookies[name] = token
+    cookie = resp.cookies[name]
+    cookie["path"] = "/"
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["max-age"] = max_age
+    if not settings.console_insecure_cookie:
+        cookie["secure"] = True
+    return resp
+
+
+class Audit:
+    """The audit log, with repeated views (polling) recorded at most once per period."""
+
+    def __init__(self, log: AuditLog, counters: Counters) -> None:
+        self.log = log
+        self.counters = counters
+
+    def _first_time(self, actor: str, action: str, subject_id: str) -> bool:
+        try:
+            return self.counters.claim(f"audit:{action}:{actor}:{subject_id}", AUDIT_REPEAT_SECONDS)
+        except CountersUnavailable:
+            return True  # record too often rather than not at all
+
+    def record(self, actor: str, action: str, subject_type: str, subject_id: Any) -> None:
+        self.log.record(actor, action, subject_type, str(subject_id))
+
+    def seen(self, actor: str, action: str, subject_type: str, ids: list) -> None:
+        """Record `action` for each id not recorded for this actor within the period."""
+        new = [str(i) for i in ids if self._first_time(actor, action, str(i))]
+        for subject_id in new:
+            self.log.record(actor, action, subject_type, subject_id)
+
+
 def _handoff_list(desk: LiveDesk) -> Dict[str, Any]:
     items = desk.handoffs(OPEN_STATES)
     waiting = [h for h in items if h.status == WAITING]
@@ -108,10 +182,10 @@ def _handoff_list(desk: LiveDesk) -> Dict[str, Any]:
 
 def _recent_contact_requests(settings: Settings, limit: int = 50) -> list:
     """Reference, who, how to reach them, the question, and the state of each delivery."""
-    from bot.handoff.outbox import open_outbox
+    from bot.handoff.outbox import Outbox
 
     if "outbox" not in _shared:
-        _shared["outbox"] = open_outbox(settings.data_dir)
+        _shared["outbox"] = Outbox.from_settings(settings)
     keys = ("reference", "name", "email", "phone", "question", "channel", "created_at")
     return [
         {
@@ -144,35 +218,62 @@ class ConsoleInput(InputChannel):
         relay = shared_relay(settings)
         desk = relay.desk
         try:
-            accounts = Accounts(parse_accounts(settings.console_accounts))
+            accounts = Accounts.from_setting(settings.console_accounts)
         except AccountError as error:
             logger.error("%s: nobody can log in to the agent console", error)
             accounts = Accounts({})
         if not accounts.accounts:
             logger.warning("No CONSOLE_ACCOUNTS: nobody can log in to the agent console")
+        if settings.console_insecure_cookie:
+            logger.warning("CONSOLE_INSECURE_COOKIE=true: the console cookie is sent over http")
+        db = handoff_db(settings)
         sessions = Sessions(
-            settings.data_dir / "handoff-console.sqlite3", settings.console_session_minutes
+            db, settings.console_session_minutes, idle_minutes=settings.console_idle_minutes
         )
+        counters = shared_counters(settings)
+        throttle = LoginThrottle(counters)
+        audit = Audit(AuditLog(db), counters)
+        cookie = cookie_name(settings)
         console = Blueprint("handoff_console", __name__)
         _install_listeners(console, relay)
 
-        def same_origin(request: Request) -> bool:
-            origin = request.headers.get("origin")
-            return not origin or urlparse(origin).netloc == request.host
+        @console.middleware("request")
+        async def refuse_foreign(request: Request) -> Optional[HTTPResponse]:
+            if foreign_request(request):
+                logger.info("Console: a request from another site was refused")
+                return _error(403, "Open de console via het eigen adres, niet via een andere site.")
+            return None
 
-        def agent_of(request: Request) -> Optional[str]:
-            return sessions.agent(request.cookies.get(COOKIE))
+        @console.middleware("response")
+        async def no_store(request: Request, resp: HTTPResponse) -> None:
+            if request.path.startswith("/console/api/"):
+                resp.headers.update(JSON_HEADERS)
+
+        def current_agent(request: Request) -> Optional[str]:
+            """The employee of a valid session whose account and password are unchanged."""
+            token = request.cookies.get(cookie)
+            info = sessions.lookup(token)
+            if info is None:
+                return None
+            hashed = accounts.password_hash(info.agent)
+            if hashed is None or fingerprint(hashed) != info.fingerprint:
+                logger.info("Console: a session ended (account removed or password changed)")
+                sessions.end(token)
+                return None
+            return info.agent
 
         def guarded(handler):
-            """Logged-in employees only; state changes only from this page, as JSON."""
+            """Logged-in employees only; state changes only as JSON."""
 
             async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-                agent = agent_of(request)
+                agent = current_agent(request)
                 if agent is None:
-                    return _error(401, "Log in first.")
-                if request.method == "POST" and (
-                    not same_origin(request)
-                    or "application/json" not in request.headers.get("content-type", "")
+                    resp = _error(401, "Log eerst in.")
+                    if request.cookies.get(cookie):
+                        set_session_cookie(resp, settings, "", 0)
+                    return resp
+                if request.method == "POST" and "application/json" not in request.headers.get(
+                    "content-type", ""
                 ):
                     return _error(403, "Requests must come from the console page.")
                 desk.seen(agent)
@@ -206,44 +307,40 @@ class ConsoleInput(InputChannel):
 
         @console.route("/api/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:
-            if not same_origin(request):
-                return _error(403, "Log in from the console page.")
             body = _json_body(request)
             name, password = body.get("name"), body.get("password")
             if not isinstance(name, str) or not isinstance(password, str):
                 raise InvalidUsage("'name' and 'password' must be strings.")
-            if accounts.locked(name):
+            address = request.remote_addr or request.ip or "unknown"
+            if not throttle.attempt(name, address):
                 return _error(
-                    429, "Te vaak een verkeerd wachtwoord. Probeer het over een minuut opnieuw."
+                    429,
+                    "Te vaak geprobeerd in te loggen. Probeer het over een kwartier opnieuw.",
                 )
-            import asyncio
-
-            if not await asyncio.to_thread(accounts.check, name, password):
+            if not NAME_PATTERN.match(name) or len(password) > 1024:
                 return _error(401, "Naam of wachtwoord klopt niet.")
-            token = sessions.create(name)
+            ok = await accounts.verify(name, password)
+            if ok is None:
+                return _error(503, "Het is nu erg druk. Probeer het zo opnieuw.")
+            hashed = accounts.password_hash(name)
+            if not ok or hashed is None:
+                return _error(401, "Naam of wachtwoord klopt niet.")
+            throttle.succeeded(name, address)
+            token = sessions.create(name, fingerprint(hashed))
             desk.seen(name)
-            resp = response.json({"agent": name})
-            resp.cookies[COOKIE] = token
-            cookie = resp.cookies[COOKIE]
-            cookie["httponly"] = True
-            cookie["samesite"] = "Strict"
-            cookie["path"] = "/console"
-            cookie["max-age"] = int(sessions.lifetime)
-            if request.scheme == "https" or request.headers.get("x-forwarded-proto") == "https":
-                cookie["secure"] = True
-            return resp
+            audit.record(name, "login", "console", name)
+            return set_session_cookie(
+                response.json({"agent": name}), settings, token, int(sessions.lifetime)
+            )
 
         @console.route("/api/logout", methods=["POST"])
         async def logout(request: Request) -> HTTPResponse:
-            agent = agent_of(request)
+            agent = current_agent(request)
             if agent:
                 desk.off_duty(agent)
-            sessions.end(request.cookies.get(COOKIE))
-            resp = response.json({"ok": True})
-            resp.cookies[COOKIE] = ""
-            resp.cookies[COOKIE]["path"] = "/console"
-            resp.cookies[COOKIE]["max-age"] = 0
-            return resp
+                audit.record(agent, "logout", "console", agent)
+            sessions.end(request.cookies.get(cookie))
+            return set_session_cookie(response.json({"ok": True}), settings, "", 0)
 
         @console.route("/api/me", methods=["GET"])
         @guarded
@@ -265,6 +362,7 @@ class ConsoleInput(InputChannel):
                 after = int(request.args.get("after", "0"))
             except ValueError:
                 raise InvalidUsage("'after' must be a number.") from None
+            audit.seen(agent, "view", "handoff", [handoff_id])
             return response.json(
                 {
                     "handoff": found.as_json(),
@@ -279,14 +377,15 @@ class ConsoleInput(InputChannel):
             """The latest contact requests from the outbox, read-only."""
             import asyncio
 
-            return response.json(
-                {"contact_requests": await asyncio.to_thread(_recent_contact_requests, settings)}
-            )
+            items = await asyncio.to_thread(_recent_contact_requests, settings)
+            audit.seen(agent, "list", "contact_request", [i["reference"] for i in items])
+            return response.json({"contact_requests": items})
 
         @console.route("/api/handoffs/<handoff_id:int>/take", methods=["POST"])
         @guarded
         async def take(_: Request, agent: str, handoff_id: int) -> HTTPResponse:
             if await relay.take(handoff_id, agent):
+                audit.record(agent, "take", "handoff", handoff_id)
                 return response.json({"ok": True})
             return _error(
                 409, "Een collega heeft dit gesprek al overgenomen, of het is niet meer open."
@@ -298,12 +397,14 @@ class ConsoleInput(InputChannel):
             stored = await relay.say(handoff_id, agent, _text(_json_body(request)))
             if stored is None:
                 return _error(409, "Je hebt dit gesprek niet (meer) open.")
+            audit.record(agent, "answer", "handoff", handoff_id)
             return response.json(stored.as_json())
 
         @console.route("/api/handoffs/<handoff_id:int>/close", methods=["POST"])
         @guarded
         async def close(_: Request, agent: str, handoff_id: int) -> HTTPResponse:
             if await relay.close(handoff_id, agent):
+                audit.record(agent, "close", "handoff", handoff_id)
                 return response.json({"ok": True})
             return _error(409, "Je hebt dit gesprek niet (meer) open.")
 
@@ -328,19 +429,22 @@ class HandoffApiInput(InputChannel):
         settings = Settings.from_env()
         relay = shared_relay(settings)
         desk = relay.desk
-        secret = settings.handoff_webhook_secret
-        replays = ReplayGuard()
+        secret = settings.handoff_api_secret
+        replays = ReplayGuard(counters=shared_counters(settings))
+        audit = Audit(AuditLog(handoff_db(settings)), shared_counters(settings))
         api = Blueprint("handoff_api", __name__)
         _install_listeners(api, relay)
 
         def signed(handler):
             async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
                 if not secret:
-                    return _error(503, "The live-chat API is off: set HANDOFF_WEBHOOK_SECRET.")
+                    return _error(503, "The live-chat API is off: set HANDOFF_API_SECRET.")
                 body = request.body or b""
-                if not verify(secret, dict(request.headers), body):
+                path = request.path + (f"?{request.query_string}" if request.query_string else "")
+                headers = dict(request.headers)
+                if not verify(secret, headers, body, method=request.method, path=path):
                     return _error(401, "Missing, wrong or outdated signature.")
-                if not replays.first_use(dict(request.headers)):
+                if not replays.first_use(headers):
                     return _error(409, "This request was sent before (replay).")
                 return await handler(request, *args, **kwargs)
 
@@ -364,6 +468,7 @@ class HandoffApiInput(InputChannel):
             found = desk.get(handoff_id)
             if found is None:
                 return _error(404, "No such handover.")
+            audit.record("api", "view", "handoff", handoff_id)
             return response.json(
                 {
                     "handoff": found.as_json(),
@@ -385,7 +490,9 @@ class HandoffApiInput(InputChannel):
         @api.route("/conversations/<handoff_id:int>/take", methods=["POST"])
         @signed
         async def take(request: Request, handoff_id: int) -> HTTPResponse:
-            if await relay.take(handoff_id, agent_of(_json_body(request))):
+            agent = agent_of(_json_body(request))
+            if await relay.take(handoff_id, agent):
+                audit.record(f"api:{agent}", "take", "handoff", handoff_id)
                 return response.json({"ok": True})
             return _error(409, "Already taken, or not waiting.")
 
@@ -393,15 +500,19 @@ class HandoffApiInput(InputChannel):
         @signed
         async def say(request: Request, handoff_id: int) -> HTTPResponse:
             body = _json_body(request)
-            stored = await relay.say(handoff_id, agent_of(body), _text(body))
+            agent = agent_of(body)
+            stored = await relay.say(handoff_id, agent, _text(body))
             if stored is None:
                 return _error(409, "This employee does not have this conversation.")
+            audit.record(f"api:{agent}", "answer", "handoff", handoff_id)
             return response.json(stored.as_json())
 
         @api.route("/conversations/<handoff_id:int>/close", methods=["POST"])
         @signed
         async def close(request: Request, handoff_id: int) -> HTTPResponse:
-            if await relay.close(handoff_id, agent_of(_json_body(request))):
+            agent = agent_of(_json_body(request))
+            if await relay.close(handoff_id, agent):
+                audit.record(f"api:{agent}", "close", "handoff", handoff_id)
                 return response.json({"ok": True})
             return _error(409, "This employee does not have this conversation open.")
 

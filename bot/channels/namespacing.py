@@ -64,7 +64,12 @@ def namespaced(
 
 
 def conversation_limiter() -> RateLimiter:
-    """The per-conversation limit of the messaging channels (RATE_LIMIT_CONVERSATION)."""
+    """The per-conversation limit of the messaging channels (RATE_LIMIT_CONVERSATION), counted
+    in the shared counters (Redis with LOCK_STORE=redis: the same count on every replica)."""
+    from bot.counters import shared_counters
     from bot.settings import Settings
 
-    return RateLimiter(Settings.from_env().rate_limit_conversation)
+    settings = Settings.from_env()
+    return RateLimiter(
+        settings.rate_limit_conversation, counters=shared_counters(settings), prefix="channel"
+    )

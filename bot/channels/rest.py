@@ -9,10 +9,17 @@
 - The user's text is never logged; a failure is logged with its traceback and answered
   in Dutch.
 - Only the plain JSON answer (Rasa's `?stream=true` is not offered).
+- A sender id is not a secret, yet whoever posts as a sender gets that conversation's replies
+  (also an employee's, bot/handoff/relay.py). So with REST_TOKEN set, every message needs
+  `Authorization: Bearer <REST_TOKEN>` (compared in constant time), else 401: REST is for a
+  trusted back end, not for browsers. With TRACKER_STORE=postgresql (production) and no
+  REST_TOKEN the channel is off (403). The website widget uses Socket.IO with server-signed
+  session tokens (bot/channels/socketio.py), not REST.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import uuid
@@ -25,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.ids import conversation_id
+from bot.counters import shared_counters
 from bot.limits import FloodGuard
 from bot.settings import Settings
 from bot.text.notices import SOMETHING_WENT_WRONG, TOO_MANY_MESSAGES
@@ -65,12 +73,39 @@ def client_address(request: Request) -> Optional[str]:
 
 
 def flood_guard(settings: Optional[Settings] = None) -> FloodGuard:
+    """The flood limits, counted in the shared counters (Redis with LOCK_STORE=redis)."""
     settings = settings or Settings.from_env()
     return FloodGuard.create(
         settings.rate_limit_conversation,
         settings.rate_limit_address,
         settings.rate_limit_exempt.split(","),
+        counters=shared_counters(settings),
     )
+
+
+REST_OFF = (
+    "The REST channel is off: with TRACKER_STORE=postgresql it needs REST_TOKEN "
+    "(send Authorization: Bearer <REST_TOKEN>)."
+)
+
+
+def rest_refusal(settings: Settings, authorization: Optional[str]) -> Optional[HTTPResponse]:
+    """A 401/403 response when this request may not use the REST channel, else None."""
+    token = settings.rest_token
+    if not token:
+        if settings.tracker_store == "postgresql":
+            return response.json({"error": REST_OFF}, status=403)
+        return None
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        return response.json(
+            {"error": "Send Authorization: Bearer <REST_TOKEN>."},
+            status=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return None
 
 
 def _reply(sender: Text, text: Text) -> List[Dict[str, Any]]:
@@ -86,7 +121,10 @@ class SafeRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("custom_webhook_SafeRestInput", __name__)
-        guard = flood_guard()
+        settings = Settings.from_env()
+        guard = flood_guard(settings)
+        if settings.tracker_store == "postgresql" and not settings.rest_token:
+            logger.warning("REST channel off: TRACKER_STORE=postgresql without REST_TOKEN")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -94,6 +132,9 @@ class SafeRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refusal = rest_refusal(settings, request.headers.get("authorization"))
+            if refusal is not None:
+                return refusal
             # An unparsable body makes sanic raise InvalidUsage (400) in `request.json`.
             body = validate_body(request.json)
             sender = body.get("sender") or uuid.uuid4().hex

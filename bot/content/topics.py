@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 from bot.content.loader import Programme
@@ -53,3 +54,42 @@ def is_unsure(
     if selected in programme.topics and confidence >= min_confidence:
         return False
     return len({t for t in mentioned if t in programme.topics}) != 1
+
+
+# "En wie geeft die trainingen?", "geldt dat alleen voor Haarlem?": a question about what was
+# just answered.
+_FOLLOW_UP_START = re.compile(r"^\s*(?:en|maar|ook|dus|en dan|oh|o)\b", re.IGNORECASE)
+_REFERS_BACK = re.compile(
+    r"\b(?:die|dat|daar|daarvoor|daarmee|daarbij|daarover|daarna|dit|deze|hun|hen|hem|ze|zij|"
+    r"ook|zo'n|zoiets)\b",
+    re.IGNORECASE,
+)
+FOLLOW_UP_MAX_WORDS = 12
+FOLLOW_UP_SWITCH = 0.6  # a follow-up moves to another topic only when the selector is this sure
+
+
+def is_follow_up(text: Optional[str]) -> bool:
+    """A short question that refers back to the previous answer."""
+    if not text or len(text.split()) > FOLLOW_UP_MAX_WORDS:
+        return False
+    return bool(_FOLLOW_UP_START.search(text) or _REFERS_BACK.search(text))
+
+
+def follow_up_topic(
+    programme: Programme,
+    previous: Optional[str],
+    response_key: Optional[str],
+    confidence: float,
+    mentioned: Iterable[str],
+) -> Optional[str]:
+    """The topic a follow-up question is about: the previous answer's, unless the message names
+    another topic or the selector is sure of another one; None when there is no previous one."""
+    if previous not in programme.topics:
+        return None
+    named = {t for t in mentioned if t in programme.topics}
+    if len(named) == 1 and previous not in named:
+        return named.pop()
+    selected = topic_from_response_key(response_key)
+    if selected in programme.topics and selected != previous and confidence >= FOLLOW_UP_SWITCH:
+        return selected
+    return previous

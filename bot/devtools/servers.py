@@ -159,9 +159,11 @@ class RasaServer:
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
         """Send one message over the REST channel and return the bot's messages."""
+        token = self.env.get("REST_TOKEN")
         resp = requests.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {token}"} if token else {},
             timeout=timeout,
         )
         resp.raise_for_status()

@@ -65,7 +65,11 @@ def postgres_database(host: str = POSTGRES[1], port: int = POSTGRES[2]) -> Itera
 
 
 def postgres_env(database: str, host: str = POSTGRES[1], port: int = POSTGRES[2]) -> Dict[str, str]:
+    """A PostgreSQL deployment's settings: the database, and the secrets the servers refuse to
+    start without there (widget session tokens the same on every replica, a REST token)."""
     return {
+        "SESSION_SECRET": "test-session-secret-shared-by-replicas",
+        "REST_TOKEN": "test-rest-token",
         "TRACKER_STORE": "postgresql",
         "POSTGRES_HOST": host,
         "POSTGRES_PORT": str(port),

@@ -1,35 +1,59 @@
-"""Accounts and login sessions of the agent console. Pure Python: no Rasa imports.
+"""Accounts and the login throttle of the agent console. Pure Python: no Rasa imports.
 
 Accounts come from configuration, never from the repository: `CONSOLE_ACCOUNTS` is either the
 path of a file with one `name:hash` per line, or such entries inline, separated by `;` or new
 lines. The hash is an Argon2id hash from argon2-cffi (`python -m bot console-account NAME`
-makes one). Sessions are random tokens in a cookie; only their SHA-256 is stored (SQLite under
-DATA_DIR), and they expire after CONSOLE_SESSION_MINUTES. Five wrong passwords for one name
-lock that name for a minute.
+makes one). A file is read again when it changes, so removing an employee or changing a password
+takes effect without a restart (and ends their sessions: bot/channels/handoff.py compares each
+session's fingerprint with the current hash). Login sessions are in bot/handoff/sessions.py.
+
+The login throttle (`LoginThrottle`) counts every attempt before the password is checked, in
+the shared counters (bot/counters.py: one process, or Redis for every replica), so parallel
+guesses can't all be checked; Argon2 runs on a pool of HASH_WORKERS threads, so guesses can't
+take every core. Limits, each per LOGIN_WINDOW_SECONDS (15 minutes):
+
+- PAIR_LIMIT (5) attempts per address and name: one source guessing one password;
+- ADDRESS_LIMIT (30) attempts per address, whatever the names: one source trying many names;
+- ACCOUNT_LIMIT (100) attempts per name from all addresses: many sources guessing one password
+  (at most 9,600 guesses a day against an Argon2 hash of a 12+ character password).
+
+An address from which a name logged in during the last KNOWN_DAYS (30) is "known" for that name:
+only the per-pair limit applies to it. So a stranger who burns the address and account limits
+for "anna" does not lock anna out at her desk; at worst she can't log in from a new address for
+15 minutes. A successful login resets its pair. Names that don't match NAME_PATTERN are refused
+before anything is counted per name (the per-address count still counts them).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import os
 import re
 import secrets
-import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from bot.counters import Counters, CountersUnavailable, MemoryCounters
+
 logger = logging.getLogger(__name__)
 
-DB_NAME = "handoff-console.sqlite3"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-MAX_FAILURES = 5
-LOCK_SECONDS = 60.0
+LOGIN_WINDOW_SECONDS = 15 * 60.0
+PAIR_LIMIT = 5
+ADDRESS_LIMIT = 30
+ACCOUNT_LIMIT = 100
+KNOWN_DAYS = 30
+HASH_WORKERS = 2
+MAX_PENDING_CHECKS = 16  # password checks queued or running; more are refused at once
+RELOAD_SECONDS = 2.0
 
 _hasher = PasswordHasher()
 
@@ -71,93 +95,120 @@ def parse_accounts(value: str) -> Dict[str, str]:
 
 
 class Accounts:
-    """Checks passwords against the configured hashes, with a lock after repeated failures."""
+    """The configured accounts; checks passwords (Argon2 on a small thread pool).
 
-    def __init__(self, accounts: Dict[str, str], clock=time.monotonic) -> None:
-        self.accounts = accounts
-        self.clock = clock
-        self._failures: Dict[str, tuple] = {}
+    `source` is the CONSOLE_ACCOUNTS value: when it names a file, the file is read again
+    (at most every RELOAD_SECONDS) when its modification time or size changes."""
+
+    def __init__(self, accounts: Dict[str, str], source: str = "") -> None:
+        self._accounts = dict(accounts)
+        self._source = source.strip() if "$argon2" not in source else ""
+        self._stamp = self._file_stamp()
+        self._checked_at = time.monotonic()
         self._lock = threading.Lock()
         # Unknown names are checked against a dummy hash too: same time as a wrong password.
         self._dummy = hash_password(secrets.token_urlsafe(16))
+        self._pool = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="argon2")
+        self._pending = 0
 
-    def locked(self, name: str) -> bool:
-        with self._lock:
-            count, since = self._failures.get(name, (0, 0.0))
-            return count >= MAX_FAILURES and self.clock() - since < LOCK_SECONDS
+    @classmethod
+    def from_setting(cls, value: str) -> Accounts:
+        return cls(parse_accounts(value), value)
+
+    def _file_stamp(self) -> Optional[tuple]:
+        if not self._source:
+            return None
+        try:
+            stat = os.stat(self._source)
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    @property
+    def accounts(self) -> Dict[str, str]:
+        """{name: hash}, re-read when the CONSOLE_ACCOUNTS file changed."""
+        if self._source and time.monotonic() - self._checked_at >= RELOAD_SECONDS:
+            with self._lock:
+                self._checked_at = time.monotonic()
+                stamp = self._file_stamp()
+                if stamp != self._stamp:
+                    try:
+                        self._accounts = parse_accounts(self._source) if stamp else {}
+                        logger.info("CONSOLE_ACCOUNTS re-read: %s accounts", len(self._accounts))
+                    except AccountError as error:
+                        self._accounts = {}
+                        logger.error("%s: nobody can log in to the agent console", error)
+                    self._stamp = stamp
+        return self._accounts
+
+    def password_hash(self, name: str) -> Optional[str]:
+        return self.accounts.get(name)
 
     def check(self, name: str, password: str) -> bool:
-        """True for a correct name and password (False too while the name is locked)."""
-        if not isinstance(name, str) or not isinstance(password, str) or self.locked(name):
+        """True for a correct name and password (blocking: call `verify` from async code)."""
+        if not isinstance(name, str) or not isinstance(password, str):
             return False
-        hashed = self.accounts.get(name, self._dummy)
+        hashed = self.accounts.get(name)
         try:
-            ok = _hasher.verify(hashed, password) and name in self.accounts
+            ok = _hasher.verify(hashed or self._dummy, password) and hashed is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
-        with self._lock:
-            if ok:
-                self._failures.pop(name, None)
-            else:
-                count, _ = self._failures.get(name, (0, 0.0))
-                self._failures[name] = (count + 1, self.clock())
         logger.debug("Console login %s", "succeeded" if ok else "failed")
         return ok
 
-
-class Sessions:
-    """Login sessions: token -> employee name, until they expire."""
-
-    def __init__(self, path: Path, lifetime_minutes: int, clock=time.time) -> None:
-        self.path = Path(path)
-        self.lifetime = lifetime_minutes * 60.0
-        self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS console_session (token_hash TEXT PRIMARY KEY,"
-                " agent TEXT NOT NULL, expires_at REAL NOT NULL)"
-            )
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+    async def verify(self, name: str, password: str) -> Optional[bool]:
+        """`check` on the hash pool; None when too many checks are waiting already."""
+        if self._pending >= MAX_PENDING_CHECKS:
+            return None
+        self._pending += 1
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            yield db
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool, self.check, name, password)
         finally:
-            db.close()
+            self._pending -= 1
 
-    @staticmethod
-    def _digest(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
-    def create(self, agent: str) -> str:
-        token = secrets.token_urlsafe(32)
-        with self._connect() as db:
-            db.execute("DELETE FROM console_session WHERE expires_at < ?", (self.clock(),))
-            db.execute(
-                "INSERT INTO console_session VALUES (?, ?, ?)",
-                (self._digest(token), agent, self.clock() + self.lifetime),
-            )
-        return token
+def _key(*parts: str) -> str:
+    """A counter key; names and addresses are hashed (no personal data in Redis keys)."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
-    def agent(self, token: Optional[str]) -> Optional[str]:
-        """The employee of a valid, unexpired session token."""
-        if not token or len(token) > 200:
-            return None
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT agent, expires_at FROM console_session WHERE token_hash = ?",
-                (self._digest(token),),
-            ).fetchone()
-        if row is None or row[1] < self.clock():
-            return None
-        return row[0]
 
-    def end(self, token: Optional[str]) -> None:
-        if token:
-            with self._connect() as db:
-                db.execute(
-                    "DELETE FROM console_session WHERE token_hash = ?", (self._digest(token),)
-                )
+class LoginThrottle:
+    """Counts login attempts before the password is checked (see the module docstring)."""
+
+    def __init__(self, counters: Optional[Counters] = None) -> None:
+        self.counters: Counters = counters if counters is not None else MemoryCounters()
+
+    def _known(self, name: str, address: str) -> bool:
+        return self.counters.count("login:known:" + _key(name, address)) > 0
+
+    def attempt(self, name: str, address: str) -> bool:
+        """Count one attempt; False when a limit is reached (or the counters are down)."""
+        window = LOGIN_WINDOW_SECONDS
+        try:
+            address_count = self.counters.hit("login:address:" + _key(address), window)
+            if not NAME_PATTERN.match(name):
+                return address_count <= ADDRESS_LIMIT
+            pair_count = self.counters.hit("login:pair:" + _key(name, address), window)
+            if pair_count > PAIR_LIMIT:
+                return False
+            if self._known(name, address):
+                return True
+            account_count = self.counters.hit("login:account:" + _key(name), window)
+            return address_count <= ADDRESS_LIMIT and account_count <= ACCOUNT_LIMIT
+        except CountersUnavailable as error:
+            logger.error("Console login refused: the login throttle can't count (%s)", error)
+            return False
+
+    def succeeded(self, name: str, address: str) -> None:
+        try:
+            self.counters.clear("login:pair:" + _key(name, address))
+            key = "login:known:" + _key(name, address)
+            self.counters.clear(key)
+            self.counters.claim(key, KNOWN_DAYS * 86400.0)
+        except CountersUnavailable as error:
+            logger.warning("Login throttle not updated after a login: %s", error)
+
+
+# Login sessions moved to bot/handoff/sessions.py (the shared database); re-exported here.
+from bot.handoff.sessions import Sessions  # noqa: E402,F401

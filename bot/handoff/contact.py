@@ -37,6 +37,11 @@ OFFER_CALLBACK = (
     "neemt dan contact met je op. Die gegevens gebruikt de gemeente alleen voor je vraag. "
     "Is dat goed?"
 )
+CONSENT_AGAIN = (
+    "Ik heb nog niets doorgegeven. Wil je dat ik dit gesprek doorgeef aan een medewerker van de "
+    "gemeente? Kies '{yes}' of '{no}'. Liever zelf bellen? Bel de gemeente Haarlem op {telefoon}."
+)
+CALL_YOURSELF = " Liever zelf bellen? Bel de gemeente Haarlem op {telefoon}."
 YES_BUTTON = "Ja, dat is goed"
 NO_BUTTON = "Nee, liever niet"
 
@@ -90,6 +95,22 @@ _KEEP = re.compile(
 def new_reference() -> str:
     """A fresh reference number like IO-7K3F9Q2 (10 characters)."""
     return REFERENCE_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(7))
+
+
+# Words that say yes to the consent question. Consent must be given, not guessed: a name typed
+# at the question ("jan") looks like "ja" to a character-based classifier.
+_YES = re.compile(
+    r"^\W*(?:ja+|jawel|jazeker|jaja|jep|jup|yes|yep|graag|prima|goed|oke+|oké|ok|okay|akkoord|"
+    r"zeker|tuurlijk|natuurlijk|uiteraard|absoluut|top|mag|dat mag|doe maar|is goed|"
+    r"dat is goed|ga je gang|prima hoor|helemaal goed|klopt|in orde|yes please)\b",
+    re.IGNORECASE,
+)
+
+
+def is_clear_yes(text: Optional[str]) -> bool:
+    """The user's own words say yes (or they clicked the yes button: /affirm)."""
+    text = (text or "").strip()
+    return text.startswith("/" + names.AFFIRM) or bool(_YES.match(text))
 
 
 def is_cancel(text: Optional[str]) -> bool:

@@ -1,69 +1,38 @@
 """The live desk: conversations waiting for an employee of the helpdesk, and their messages.
 
-State lives in SQLite (`<DATA_DIR>/handoff-live.sqlite3`), shared by the action server (which
-queues a conversation: `enqueue`) and the Rasa server (which relays the user's messages, serves
-the agent console and the live-chat API). Every change is one SQL statement or one immediate
-transaction, so two employees can never take the same conversation (`take`).
+State lives in the conversation database (bot/handoff/db.py: SQLite under DATA_DIR for
+`make run`, PostgreSQL for replicas), shared by the action servers (which queue a conversation:
+`enqueue`) and the Rasa servers (which relay the user's messages, serve the agent console and
+the live-chat API). Every change is one conditional SQL statement or one short transaction, so
+two employees on two replicas can never take the same conversation (`take`).
 
 A handover moves through: waiting -> active (an employee took it) -> closed; or waiting ->
-cancelled (the user chose a contact request instead). Pure Python: no Rasa imports.
+cancelled (the user chose a contact request instead, or started a new conversation).
+Pure Python: no Rasa imports.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+import sqlalchemy as sa
+
+from bot.handoff.db import HandoffDB, handoff_db, live_duty, live_handoff, live_message, open_db
 
 logger = logging.getLogger(__name__)
 
-DB_NAME = "handoff-live.sqlite3"
 WAITING, ACTIVE, CLOSED, CANCELLED = "waiting", "active", "closed", "cancelled"
 OPEN_STATES = (WAITING, ACTIVE)
 # An employee counts as on duty while their console (or the live-chat API) was seen this recently.
 DUTY_SECONDS = 120.0
 
 Transcript = Union[str, Sequence[Mapping[str, Any]]]
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS live_handoff (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    status TEXT NOT NULL,
-    agent TEXT,
-    transcript TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    taken_at REAL,
-    closed_at REAL,
-    offered_at REAL,
-    announced_at REAL,
-    updated_at REAL NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS live_handoff_one_open
-    ON live_handoff (conversation_id) WHERE status IN ('waiting', 'active');
-CREATE INDEX IF NOT EXISTS live_handoff_status ON live_handoff (status, created_at);
-CREATE TABLE IF NOT EXISTS live_message (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    handoff_id INTEGER NOT NULL REFERENCES live_handoff (id) ON DELETE CASCADE,
-    sender TEXT NOT NULL,
-    agent TEXT,
-    text TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    delivered INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS live_message_handoff ON live_message (handoff_id, id);
-CREATE TABLE IF NOT EXISTS live_duty (
-    agent TEXT PRIMARY KEY,
-    seen_at REAL NOT NULL
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -145,64 +114,47 @@ def normalise_transcript(transcript: Transcript) -> List[Dict[str, Any]]:
 
 
 def database_path(data_dir: Path) -> Path:
-    return Path(data_dir) / DB_NAME
+    """The SQLite conversation database of `make run` (where the live desk lives too)."""
+    return Path(data_dir) / "conversations.db"
+
+
+H, M, D = live_handoff.c, live_message.c, live_duty.c
+
+
+def _handoff(row: Any) -> Handoff:
+    return Handoff(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        channel=row.channel,
+        status=row.status,
+        agent=row.agent,
+        transcript=json.loads(row.transcript),
+        created_at=row.created_at,
+        taken_at=row.taken_at,
+        closed_at=row.closed_at,
+        offered_at=row.offered_at,
+        announced_at=row.announced_at,
+    )
+
+
+def _message(row: Any) -> Message:
+    return Message(row.id, row.handoff_id, row.sender, row.agent, row.text, row.created_at)
 
 
 class LiveDesk:
     """The queue of handovers and their messages (see the module docstring)."""
 
-    def __init__(self, settings: Any = None, path: Optional[Path] = None, clock=time.time) -> None:
-        if path is None:
-            if settings is None:
-                from bot.settings import Settings
-
-                settings = Settings.from_env()
-            path = database_path(settings.data_dir)
-        self.path = Path(path)
+    def __init__(
+        self,
+        settings: Any = None,
+        path: Optional[Path] = None,
+        clock=time.time,
+        db: Optional[HandoffDB] = None,
+    ) -> None:
+        if db is None:
+            db = open_db(Path(path)) if path is not None else handoff_db(settings)
+        self.db = db
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
-
-    # ------------------------------------------------------------------ connection
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA busy_timeout=30000")
-            yield db
-        finally:
-            db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-
-    @staticmethod
-    def _handoff(row: sqlite3.Row) -> Handoff:
-        return Handoff(
-            id=row["id"],
-            conversation_id=row["conversation_id"],
-            channel=row["channel"],
-            status=row["status"],
-            agent=row["agent"],
-            transcript=json.loads(row["transcript"]),
-            created_at=row["created_at"],
-            taken_at=row["taken_at"],
-            closed_at=row["closed_at"],
-            offered_at=row["offered_at"],
-            announced_at=row["announced_at"],
-        )
 
     # ------------------------------------------------------------------ queue
     def enqueue(self, conversation_id: str, channel: str, transcript: Transcript) -> int:
@@ -212,80 +164,98 @@ class LiveDesk:
         keeps its transcript); one that an employee already has returns 0.
         """
         now = self.clock()
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT * FROM live_handoff WHERE conversation_id = ? AND status IN (?, ?)",
-                (conversation_id, *OPEN_STATES),
-            ).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO live_handoff (conversation_id, channel, status, transcript,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        conversation_id,
-                        channel or "unknown",
-                        WAITING,
-                        json.dumps(normalise_transcript(transcript), ensure_ascii=False),
-                        now,
-                        now,
-                    ),
+        insert = (
+            self.db.insert(live_handoff)
+            .values(
+                conversation_id=conversation_id,
+                channel=channel or "unknown",
+                status=WAITING,
+                transcript=json.dumps(normalise_transcript(transcript), ensure_ascii=False),
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(
+                index_elements=["conversation_id"], index_where=H.status.in_(OPEN_STATES)
+            )
+        )
+        with self.db.write() as conn:
+            conn.execute(insert)
+            status = conn.execute(
+                sa.select(H.status).where(
+                    H.conversation_id == conversation_id, H.status.in_(OPEN_STATES)
                 )
-            elif row["status"] == ACTIVE:
-                return 0
+            ).scalar()
+        if status == ACTIVE:
+            return 0
         logger.debug("Queued a conversation for the live desk (channel %s)", channel)
         return self.position(conversation_id) or 1
 
     def position(self, conversation_id: str) -> Optional[int]:
         """The 1-based place in the queue of a waiting conversation; None if not waiting."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT created_at, id FROM live_handoff WHERE conversation_id = ? AND status = ?",
-                (conversation_id, WAITING),
-            ).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(
+                sa.select(H.created_at, H.id).where(
+                    H.conversation_id == conversation_id, H.status == WAITING
+                )
+            ).first()
             if row is None:
                 return None
-            ahead = db.execute(
-                "SELECT COUNT(*) FROM live_handoff WHERE status = ? AND (created_at < ? OR "
-                "(created_at = ? AND id < ?))",
-                (WAITING, row["created_at"], row["created_at"], row["id"]),
-            ).fetchone()[0]
-        return ahead + 1
+            ahead = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(live_handoff)
+                .where(
+                    H.status == WAITING,
+                    sa.or_(
+                        H.created_at < row.created_at,
+                        sa.and_(H.created_at == row.created_at, H.id < row.id),
+                    ),
+                )
+            ).scalar_one()
+        return int(ahead) + 1
 
     def open_handoff(self, conversation_id: str) -> Optional[Handoff]:
         """The waiting or active handover of a conversation, if any."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT * FROM live_handoff WHERE conversation_id = ? AND status IN (?, ?)",
-                (conversation_id, *OPEN_STATES),
-            ).fetchone()
-        return self._handoff(row) if row else None
+        with self.db.read() as conn:
+            row = conn.execute(
+                sa.select(live_handoff).where(
+                    H.conversation_id == conversation_id, H.status.in_(OPEN_STATES)
+                )
+            ).first()
+        return _handoff(row) if row else None
 
     def get(self, handoff_id: int) -> Optional[Handoff]:
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM live_handoff WHERE id = ?", (handoff_id,)).fetchone()
-        return self._handoff(row) if row else None
+        with self.db.read() as conn:
+            row = conn.execute(sa.select(live_handoff).where(H.id == handoff_id)).first()
+        return _handoff(row) if row else None
 
     def handoffs(self, statuses: Sequence[str] = OPEN_STATES, limit: int = 200) -> List[Handoff]:
         """Handovers in these states, oldest first."""
-        marks = ", ".join("?" for _ in statuses)
-        with self._connect() as db:
-            rows = db.execute(
-                f"SELECT * FROM live_handoff WHERE status IN ({marks}) "
-                "ORDER BY created_at, id LIMIT ?",
-                (*statuses, limit),
-            ).fetchall()
-        return [self._handoff(r) for r in rows]
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(live_handoff)
+                .where(H.status.in_(list(statuses)))
+                .order_by(H.created_at, H.id)
+                .limit(limit)
+            ).all()
+        return [_handoff(r) for r in rows]
+
+    def _update(self, where: Any, **values: Any) -> int:
+        with self.db.write() as conn:
+            return conn.execute(sa.update(live_handoff).where(where).values(**values)).rowcount
 
     def take(self, handoff_id: int, agent: str) -> bool:
         """An employee takes a waiting conversation. Atomic: only one employee succeeds."""
         now = self.clock()
-        with self._connect() as db:
-            cursor = db.execute(
-                "UPDATE live_handoff SET status = ?, agent = ?, taken_at = ?, updated_at = ? "
-                "WHERE id = ? AND status = ?",
-                (ACTIVE, agent, now, now, handoff_id, WAITING),
+        taken = (
+            self._update(
+                sa.and_(H.id == handoff_id, H.status == WAITING),
+                status=ACTIVE,
+                agent=agent,
+                taken_at=now,
+                updated_at=now,
             )
-        taken = cursor.rowcount == 1
+            == 1
+        )
         logger.debug(
             "Take of handoff %s by an employee: %s", handoff_id, "ok" if taken else "refused"
         )
@@ -294,59 +264,83 @@ class LiveDesk:
     def close(self, handoff_id: int, agent: Optional[str] = None) -> bool:
         """Close an active handover (by its employee, when `agent` is given)."""
         now = self.clock()
-        query = (
-            "UPDATE live_handoff SET status = ?, closed_at = ?, updated_at = ? "
-            "WHERE id = ? AND status = ?"
-        )
-        params: List[Any] = [CLOSED, now, now, handoff_id, ACTIVE]
+        where = sa.and_(H.id == handoff_id, H.status == ACTIVE)
         if agent is not None:
-            query += " AND agent = ?"
-            params.append(agent)
-        with self._connect() as db:
-            return db.execute(query, params).rowcount == 1
+            where = sa.and_(where, H.agent == agent)
+        return (
+            self._update(where, status=CLOSED, closed_at=now, closed_by="agent", updated_at=now)
+            == 1
+        )
 
     def cancel(self, conversation_id: str) -> bool:
         """The user leaves the queue (e.g. for a contact request). Only while waiting."""
         now = self.clock()
-        with self._connect() as db:
-            cursor = db.execute(
-                "UPDATE live_handoff SET status = ?, closed_at = ?, updated_at = ? "
-                "WHERE conversation_id = ? AND status = ?",
-                (CANCELLED, now, now, conversation_id, WAITING),
+        return (
+            self._update(
+                sa.and_(H.conversation_id == conversation_id, H.status == WAITING),
+                status=CANCELLED,
+                closed_at=now,
+                closed_by="user",
+                updated_at=now,
             )
-        return cursor.rowcount == 1
+            == 1
+        )
+
+    def leave(self, conversation_id: str) -> Optional[Handoff]:
+        """The user ends their open handover (a new conversation): waiting -> cancelled,
+        active -> closed. Returns the ended handover (its new state), or None."""
+        found = self.open_handoff(conversation_id)
+        if found is None:
+            return None
+        now = self.clock()
+        state = CANCELLED if found.status == WAITING else CLOSED
+        ended = self._update(
+            sa.and_(H.id == found.id, H.status == found.status),
+            status=state,
+            closed_at=now,
+            closed_by="user",
+            updated_at=now,
+        )
+        if ended != 1:  # changed meanwhile (taken or closed): try once more on the new state
+            return self.leave(conversation_id) if self.open_handoff(conversation_id) else None
+        return self.get(found.id)
 
     def mark(self, handoff_id: int, column: str) -> bool:
         """Set `announced_at` or `offered_at` once; True for the caller that set it."""
         if column not in ("announced_at", "offered_at"):
             raise ValueError(column)
         now = self.clock()
-        with self._connect() as db:
-            cursor = db.execute(
-                f"UPDATE live_handoff SET {column} = ?, updated_at = ? "
-                f"WHERE id = ? AND {column} IS NULL",
-                (now, now, handoff_id),
+        return (
+            self._update(
+                sa.and_(H.id == handoff_id, live_handoff.c[column].is_(None)),
+                **{column: now, "updated_at": now},
             )
-        return cursor.rowcount == 1
+            == 1
+        )
 
     def unannounced(self) -> List[Handoff]:
-        """Waiting handovers the Rasa server has not yet announced (webhook, widget)."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM live_handoff WHERE status = ? AND announced_at IS NULL ORDER BY id",
-                (WAITING,),
-            ).fetchall()
-        return [self._handoff(r) for r in rows]
+        """Waiting handovers no Rasa server has announced yet (webhook, widget)."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(live_handoff)
+                .where(H.status == WAITING, H.announced_at.is_(None))
+                .order_by(H.id)
+            ).all()
+        return [_handoff(r) for r in rows]
 
     def overdue(self, wait_seconds: float) -> List[Handoff]:
         """Waiting handovers no employee took in `wait_seconds`, not yet offered an alternative."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM live_handoff WHERE status = ? AND offered_at IS NULL "
-                "AND created_at <= ? ORDER BY id",
-                (WAITING, self.clock() - wait_seconds),
-            ).fetchall()
-        return [self._handoff(r) for r in rows]
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(live_handoff)
+                .where(
+                    H.status == WAITING,
+                    H.offered_at.is_(None),
+                    H.created_at <= self.clock() - wait_seconds,
+                )
+                .order_by(H.id)
+            ).all()
+        return [_handoff(r) for r in rows]
 
     # ------------------------------------------------------------------ messages
     def add_message(
@@ -358,96 +352,94 @@ class LiveDesk:
         delivered: bool = True,
     ) -> Message:
         now = self.clock()
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO live_message (handoff_id, sender, agent, text, created_at, delivered)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (handoff_id, sender, agent, text, now, int(delivered)),
+        with self.db.write() as conn:
+            result = conn.execute(
+                sa.insert(live_message).values(
+                    handoff_id=handoff_id,
+                    sender=sender,
+                    agent=agent,
+                    text=text,
+                    created_at=now,
+                    delivered=delivered,
+                )
             )
-            db.execute("UPDATE live_handoff SET updated_at = ? WHERE id = ?", (now, handoff_id))
-        assert cursor.lastrowid is not None  # set by the successful INSERT above
-        return Message(cursor.lastrowid, handoff_id, sender, agent, text, now)
+            new_id = result.inserted_primary_key[0]
+            conn.execute(sa.update(live_handoff).where(H.id == handoff_id).values(updated_at=now))
+        return Message(int(new_id), handoff_id, sender, agent, text, now)
 
     def messages(self, handoff_id: int, after: int = 0) -> List[Message]:
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT * FROM live_message WHERE handoff_id = ? AND id > ? ORDER BY id",
-                (handoff_id, after),
-            ).fetchall()
-        return [
-            Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"], r["created_at"])
-            for r in rows
-        ]
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(live_message)
+                .where(M.handoff_id == handoff_id, M.id > after)
+                .order_by(M.id)
+            ).all()
+        return [_message(r) for r in rows]
 
     def mark_pending(self, message_id: int) -> None:
         """The user's channel cannot push: deliver with the reply to their next message."""
-        with self._connect() as db:
-            db.execute("UPDATE live_message SET delivered = 0 WHERE id = ?", (message_id,))
+        with self.db.write() as conn:
+            conn.execute(sa.update(live_message).where(M.id == message_id).values(delivered=False))
 
     def undelivered(self, conversation_id: str) -> List[Message]:
         """Messages for a user on a channel that cannot push (REST); marks them delivered."""
-        with self._connect() as db:  # the common case, nothing pending: no write lock
-            if (
-                db.execute(
-                    "SELECT 1 FROM live_message m JOIN live_handoff h ON h.id = m.handoff_id "
-                    "WHERE h.conversation_id = ? AND m.delivered = 0 LIMIT 1",
-                    (conversation_id,),
-                ).fetchone()
-                is None
-            ):
+        pending = (
+            sa.select(live_message)
+            .join(live_handoff, H.id == M.handoff_id)
+            .where(H.conversation_id == conversation_id, M.delivered.is_(False))
+            .order_by(M.id)
+        )
+        with self.db.read() as conn:  # the common case, nothing pending: no write lock
+            if conn.execute(pending.limit(1)).first() is None:
                 return []
-        with self._transaction() as db:
-            rows = db.execute(
-                "SELECT m.* FROM live_message m JOIN live_handoff h ON h.id = m.handoff_id "
-                "WHERE h.conversation_id = ? AND m.delivered = 0 ORDER BY m.id",
-                (conversation_id,),
-            ).fetchall()
-            db.execute(
-                "UPDATE live_message SET delivered = 1 WHERE delivered = 0 AND handoff_id IN "
-                "(SELECT id FROM live_handoff WHERE conversation_id = ?)",
-                (conversation_id,),
-            )
-        return [
-            Message(r["id"], r["handoff_id"], r["sender"], r["agent"], r["text"], r["created_at"])
-            for r in rows
-        ]
+        with self.db.write() as conn:
+            rows = conn.execute(pending.with_for_update(of=live_message, skip_locked=True)).all()
+            ids = [r.id for r in rows]
+            if ids:
+                # Only the rows this caller turned to delivered are its to send (two replicas).
+                conn.execute(
+                    sa.update(live_message)
+                    .where(M.id.in_(ids), M.delivered.is_(False))
+                    .values(delivered=True)
+                )
+        return [_message(r) for r in rows]
 
     # ------------------------------------------------------------------ duty
     def seen(self, agent: str) -> None:
         """An employee is on duty now (the console or the live-chat API calls this)."""
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO live_duty (agent, seen_at) VALUES (?, ?) ON CONFLICT(agent) "
-                "DO UPDATE SET seen_at = excluded.seen_at",
-                (agent, self.clock()),
+        now = self.clock()
+        insert = self.db.insert(live_duty).values(agent=agent, seen_at=now)
+        with self.db.write() as conn:
+            conn.execute(
+                insert.on_conflict_do_update(index_elements=["agent"], set_={"seen_at": now})
             )
 
     def off_duty(self, agent: str) -> None:
-        with self._connect() as db:
-            db.execute("DELETE FROM live_duty WHERE agent = ?", (agent,))
+        with self.db.write() as conn:
+            conn.execute(sa.delete(live_duty).where(D.agent == agent))
 
     def agents_on_duty(self) -> bool:
         """True when an employee was seen in the last DUTY_SECONDS."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT COUNT(*) FROM live_duty WHERE seen_at >= ?", (self.clock() - DUTY_SECONDS,)
-            ).fetchone()
-        return row[0] > 0
+        with self.db.read() as conn:
+            count = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(live_duty)
+                .where(D.seen_at >= self.clock() - DUTY_SECONDS)
+            ).scalar_one()
+        return int(count) > 0
 
     # ------------------------------------------------------------------ retention
     def purge(self, before: datetime) -> int:
         """Delete handovers (with their messages) last changed before `before`; return count."""
         cutoff = before.timestamp()
-        with self._transaction() as db:
-            ids = [
-                r[0]
-                for r in db.execute(
-                    "SELECT id FROM live_handoff WHERE updated_at < ?", (cutoff,)
-                ).fetchall()
-            ]
-            db.executemany("DELETE FROM live_message WHERE handoff_id = ?", [(i,) for i in ids])
-            db.executemany("DELETE FROM live_handoff WHERE id = ?", [(i,) for i in ids])
-            db.execute("DELETE FROM live_duty WHERE seen_at < ?", (cutoff,))
+        old = sa.select(H.id).where(H.updated_at < cutoff)
+        with self.db.write() as conn:
+            ids = [r[0] for r in conn.execute(old)]
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                conn.execute(sa.delete(live_message).where(M.handoff_id.in_(batch)))
+                conn.execute(sa.delete(live_handoff).where(H.id.in_(batch)))
+            conn.execute(sa.delete(live_duty).where(D.seen_at < cutoff))
         return len(ids)
 
 

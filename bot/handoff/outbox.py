@@ -1,25 +1,35 @@
 """The durable outbox of contact requests: written before the user gets a reference number.
 
-Each request gets one delivery row per adapter (e-mail, Klantinteracties, webhook). The worker
-claims due rows with a lease (so two processes never deliver the same row at once), keeps the
-adapter's progress in `state` (e.g. the uuid of the klantcontact it created), and marks a row
-delivered or schedules the next attempt. Pure Python: no Rasa imports.
+Each request gets one delivery row per adapter (e-mail, Klantinteracties, webhook), in the
+conversation database (bot/handoff/db.py), so a request outlives the process and the container
+that stored it. Workers on any number of action servers claim due rows with a lease
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, serialised writers on SQLite), so exactly one worker
+delivers a row at a time; the adapter's progress (e.g. the uuid of the klantcontact it created)
+is kept in `state`; a row is then marked delivered or given its next attempt. Pure Python: no
+Rasa imports.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
-from bot.handoff import store
+import sqlalchemy as sa
+
 from bot.handoff.contact import ContactRequest
+from bot.handoff.db import HandoffDB, contact_request, delivery, handoff_db, open_db
 
 PENDING, DELIVERED = "pending", "delivered"
+R, DL = contact_request.c, delivery.c
+
+
+class DuplicateReference(Exception):
+    """A request with this reference number is stored already."""
 
 
 @dataclass
@@ -33,34 +43,57 @@ class Job:
 
 
 class Outbox:
-    """Contact requests and their deliveries in SQLite under DATA_DIR."""
+    """Contact requests and their deliveries in the conversation database."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path)
+    def __init__(
+        self, db: Union[HandoffDB, Path, str], clock: Callable[[], float] = time.time
+    ) -> None:
+        self.db = db if isinstance(db, HandoffDB) else open_db(Path(db))
         self.clock = clock
-        self._db = store.connect(self.path)
-        self._lock = threading.Lock()  # one connection, shared by the threads of a process
+        # Identifies this process's leases (for the logs and the tests).
+        self.owner = secrets.token_hex(8)
 
     @classmethod
     def from_settings(cls, settings: Any) -> Outbox:
-        return cls(store.database_path(settings.data_dir))
+        return cls(handoff_db(settings))
 
     def close(self) -> None:
-        self._db.close()
+        """Nothing to release: the engine is shared by the process (kept for callers)."""
 
     # ------------------------------------------------------------------ writing
     def add(self, request: ContactRequest, adapters: Iterable[str]) -> None:
-        """Store `request` with a pending delivery for each adapter (one transaction)."""
+        """Store `request` with a pending delivery for each adapter (one transaction).
+
+        Raises DuplicateReference when the reference number is taken."""
         now = self.clock()
-        with self._lock, store.transaction(self._db) as db:
-            db.execute(
-                "INSERT INTO contact_request (reference, created_at, payload) VALUES (?, ?, ?)",
-                (request.reference, now, json.dumps(request.to_dict(), ensure_ascii=False)),
+        insert = (
+            self.db.insert(contact_request)
+            .values(
+                reference=request.reference,
+                created_at=now,
+                payload=json.dumps(request.to_dict(), ensure_ascii=False),
             )
-            db.executemany(
-                "INSERT INTO delivery (reference, adapter, next_attempt_at) VALUES (?, ?, ?)",
-                [(request.reference, name, now) for name in adapters],
-            )
+            .on_conflict_do_nothing(index_elements=["reference"])
+        )
+        names = list(adapters)
+        with self.db.write() as conn:
+            if conn.execute(insert).rowcount != 1:
+                raise DuplicateReference(request.reference)
+            if names:
+                conn.execute(
+                    sa.insert(delivery),
+                    [
+                        {
+                            "reference": request.reference,
+                            "adapter": name,
+                            "status": PENDING,
+                            "attempts": 0,
+                            "next_attempt_at": now,
+                            "state": "{}",
+                        }
+                        for name in names
+                    ],
+                )
 
     def ensure_deliveries(self, adapters: Iterable[str]) -> int:
         """Add a pending delivery for each stored request an adapter has no row for yet.
@@ -69,124 +102,180 @@ class Outbox:
         kept in the outbox meanwhile. Returns how many rows were added."""
         now = self.clock()
         added = 0
-        with self._lock, store.transaction(self._db) as db:
+        with self.db.write() as conn:
             for name in adapters:
-                added += db.execute(
-                    "INSERT OR IGNORE INTO delivery (reference, adapter, next_attempt_at) "
-                    "SELECT reference, ?, ? FROM contact_request",
-                    (name, now),
+                missing = sa.select(
+                    R.reference,
+                    sa.literal(name),
+                    sa.literal(PENDING),
+                    sa.literal(0),
+                    sa.literal(now),
+                    sa.literal("{}"),
+                ).where(~sa.exists().where(DL.reference == R.reference, DL.adapter == name))
+                added += conn.execute(
+                    sa.insert(delivery).from_select(
+                        ["reference", "adapter", "status", "attempts", "next_attempt_at", "state"],
+                        missing,
+                    )
                 ).rowcount
-        return added
+        return max(added, 0)
+
+    def reschedule_pending(self, at: float) -> int:
+        """Make every pending, unleased delivery due at `at` (a worker starting: retry now)."""
+        now = self.clock()
+        with self.db.write() as conn:
+            return conn.execute(
+                sa.update(delivery)
+                .where(
+                    DL.status == PENDING,
+                    DL.next_attempt_at > at,
+                    sa.or_(DL.lease_until.is_(None), DL.lease_until < now),
+                )
+                .values(next_attempt_at=at)
+            ).rowcount
 
     def claim(self, adapters: Iterable[str], lease_seconds: float, limit: int = 10) -> List[Job]:
-        """Due pending deliveries for `adapters`, leased to the caller for `lease_seconds`."""
+        """Due pending deliveries for `adapters`, leased to the caller for `lease_seconds`.
+
+        Rows another worker holds (a lease, or a row lock on PostgreSQL) are skipped, and each
+        lease is set with a conditional UPDATE: a row is never handed to two workers at once."""
         names = list(adapters)
         if not names:
             return []
         now = self.clock()
-        marks = ",".join("?" for _ in names)
-        with self._lock, store.transaction(self._db) as db:
-            rows = db.execute(
-                f"SELECT d.reference, d.adapter, d.attempts, d.state, r.payload FROM delivery d "
-                f"JOIN contact_request r USING (reference) WHERE d.status = ? "
-                f"AND d.adapter IN ({marks}) AND d.next_attempt_at <= ? "
-                f"AND (d.lease_until IS NULL OR d.lease_until < ?) "
-                f"ORDER BY d.next_attempt_at LIMIT ?",
-                (PENDING, *names, now, now, limit),
-            ).fetchall()
-            db.executemany(
-                "UPDATE delivery SET lease_until = ?, attempts = attempts + 1 "
-                "WHERE reference = ? AND adapter = ?",
-                [(now + lease_seconds, r["reference"], r["adapter"]) for r in rows],
+        due = (
+            sa.select(DL.reference, DL.adapter, DL.attempts, DL.state)
+            .where(
+                DL.status == PENDING,
+                DL.adapter.in_(names),
+                DL.next_attempt_at <= now,
+                sa.or_(DL.lease_until.is_(None), DL.lease_until < now),
             )
+            .order_by(DL.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = []
+        with self.db.write() as conn:
+            for row in conn.execute(due).all():
+                won = conn.execute(
+                    sa.update(delivery)
+                    .where(
+                        DL.reference == row.reference,
+                        DL.adapter == row.adapter,
+                        DL.status == PENDING,
+                        sa.or_(DL.lease_until.is_(None), DL.lease_until < now),
+                    )
+                    .values(
+                        lease_until=now + lease_seconds,
+                        lease_owner=self.owner,
+                        attempts=DL.attempts + 1,
+                    )
+                ).rowcount
+                if won == 1:
+                    claimed.append(row)
+            payloads = {
+                r.reference: r.payload
+                for r in conn.execute(
+                    sa.select(R.reference, R.payload).where(
+                        R.reference.in_({r.reference for r in claimed})
+                    )
+                )
+            }
         return [
             Job(
-                ContactRequest.from_dict(json.loads(r["payload"])),
-                r["adapter"],
-                r["attempts"] + 1,
-                json.loads(r["state"] or "{}"),
+                ContactRequest.from_dict(json.loads(payloads[r.reference])),
+                r.adapter,
+                r.attempts + 1,
+                json.loads(r.state or "{}"),
             )
-            for r in rows
+            for r in claimed
+            if r.reference in payloads
         ]
+
+    def _set(self, reference: str, adapter: str, **values: Any) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                sa.update(delivery)
+                .where(DL.reference == reference, DL.adapter == adapter)
+                .values(**values)
+            )
 
     def save_state(self, reference: str, adapter: str, state: Dict[str, Any]) -> None:
         """Remember an adapter's progress at once (before its next remote call)."""
-        with self._lock:
-            self._db.execute(
-                "UPDATE delivery SET state = ? WHERE reference = ? AND adapter = ?",
-                (json.dumps(state), reference, adapter),
-            )
+        self._set(reference, adapter, state=json.dumps(state))
 
     def delivered(self, reference: str, adapter: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE delivery SET status = ?, delivered_at = ?, lease_until = NULL, "
-                "last_error = NULL WHERE reference = ? AND adapter = ?",
-                (DELIVERED, self.clock(), reference, adapter),
-            )
+        self._set(
+            reference,
+            adapter,
+            status=DELIVERED,
+            delivered_at=self.clock(),
+            lease_until=None,
+            lease_owner=None,
+            last_error=None,
+        )
 
     def retry_later(self, reference: str, adapter: str, at: float, error: str) -> None:
         """Schedule the next attempt; `error` must already be redacted."""
-        with self._lock:
-            self._db.execute(
-                "UPDATE delivery SET next_attempt_at = ?, lease_until = NULL, last_error = ? "
-                "WHERE reference = ? AND adapter = ?",
-                (at, error[:500], reference, adapter),
-            )
+        self._set(
+            reference,
+            adapter,
+            next_attempt_at=at,
+            lease_until=None,
+            lease_owner=None,
+            last_error=error[:500],
+        )
 
     def purge(self, before: datetime) -> int:
         """Delete requests (and their deliveries) stored before `before`; return how many."""
-        with self._lock, store.transaction(self._db) as db:
-            cutoff = before.timestamp()
-            db.execute(
-                "DELETE FROM delivery WHERE reference IN "
-                "(SELECT reference FROM contact_request WHERE created_at < ?)",
-                (cutoff,),
-            )
-            return db.execute(
-                "DELETE FROM contact_request WHERE created_at < ?", (cutoff,)
-            ).rowcount
+        cutoff = before.timestamp()
+        with self.db.write() as conn:
+            old = sa.select(R.reference).where(R.created_at < cutoff)
+            conn.execute(sa.delete(delivery).where(DL.reference.in_(old)))
+            return conn.execute(sa.delete(contact_request).where(R.created_at < cutoff)).rowcount
 
     # ------------------------------------------------------------------ reading
     def get(self, reference: str) -> Optional[ContactRequest]:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT payload FROM contact_request WHERE reference = ?", (reference,)
-            ).fetchone()
-        return ContactRequest.from_dict(json.loads(row["payload"])) if row else None
+        with self.db.read() as conn:
+            payload = conn.execute(sa.select(R.payload).where(R.reference == reference)).scalar()
+        return ContactRequest.from_dict(json.loads(payload)) if payload else None
 
     def deliveries(self, reference: Optional[str] = None) -> List[Dict[str, Any]]:
         """Delivery rows (status, attempts, last_error) for the console and the tests."""
-        query = (
-            "SELECT reference, adapter, status, attempts, last_error, delivered_at FROM delivery"
-        )
-        args: tuple = ()
+        query = sa.select(
+            DL.reference, DL.adapter, DL.status, DL.attempts, DL.last_error, DL.delivered_at
+        ).order_by(DL.reference, DL.adapter)
         if reference:
-            query += " WHERE reference = ?"
-            args = (reference,)
-        with self._lock:
-            return [dict(r) for r in self._db.execute(query + " ORDER BY reference", args)]
+            query = query.where(DL.reference == reference)
+        with self.db.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def recent(self, limit: int = 100) -> List[Dict[str, Any]]:
         """The latest requests, newest first, each with its deliveries (for the agent console)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT reference, created_at, payload FROM contact_request "
-                "ORDER BY created_at DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(R.reference, R.created_at, R.payload)
+                .order_by(R.created_at.desc())
+                .limit(limit)
+            ).all()
         result = []
         for row in rows:
-            item = json.loads(row["payload"])
-            item["stored_at"] = row["created_at"]
-            item["deliveries"] = self.deliveries(row["reference"])
+            item = json.loads(row.payload)
+            item["stored_at"] = row.created_at
+            item["deliveries"] = self.deliveries(row.reference)
             result.append(item)
         return result
 
     def count(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM contact_request").fetchone()[0]
+        with self.db.read() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(contact_request)).scalar_one()
+            )
 
 
 def open_outbox(data_dir: Path) -> Outbox:
-    return Outbox(store.database_path(data_dir))
+    """The outbox of `make run`'s SQLite conversation database under `data_dir`."""
+    from bot.handoff.store import database_path
+
+    return Outbox(database_path(data_dir))

@@ -36,7 +36,7 @@ from rasa.shared.core.events import (
 )
 
 from bot import names
-from bot.handoff.live import ACTIVE, WAITING, Handoff, LiveDesk, Message
+from bot.handoff.live import ACTIVE, CANCELLED, WAITING, Handoff, LiveDesk, Message
 from bot.handoff.webhook import WebhookSender
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,11 @@ TEXT_CLOSED = (
 TEXT_OFFER = (
     "Er is nu nog geen medewerker vrij. Wil je niet langer wachten? Doe dan een "
     "contactverzoek: de gemeente belt of mailt je terug. Je kunt ook blijven wachten."
+)
+# For the employee (console, live-chat webhook) when the user starts a new conversation.
+TEXT_USER_LEFT = (
+    "De gebruiker is een nieuw gesprek begonnen. Dit gesprek is afgesloten. Je kunt de "
+    "gebruiker hier niets meer sturen."
 )
 BUTTON_CONTACT = "Contactverzoek doen"
 BUTTON_WAIT = "Ik wacht nog even"
@@ -150,6 +155,8 @@ class Relay:
     async def _log_user_message(self, agent: Agent, message: UserMessage) -> None:
         """Append the message to the tracker as Rasa would while paused (without a session)."""
         try:
+            if agent is None or agent.processor is None:
+                raise RuntimeError("no model loaded")
             parse = await agent.processor.parse_message(message)
         except Exception:  # the transcript in the live desk has it anyway
             logger.exception("Could not parse a relayed message; logging it without intent")
@@ -168,14 +175,20 @@ class Relay:
     async def _append(
         self, conversation_id: str, *events: Any, agent: Optional[Agent] = None
     ) -> None:
+        """Add events to the conversation's tracker. A failure (lock, tracker store) is logged
+        and does not stop the message: the live desk keeps the transcript, and the user and the
+        employee still get what was said."""
         agent = agent or self._agent()
         if agent is None or agent.processor is None:
             return
-        async with agent.lock_store.lock(conversation_id):
-            tracker = await agent.processor.get_tracker(conversation_id)
-            for event in events:
-                tracker.update(event)
-            await agent.processor.save_tracker(tracker)
+        try:
+            async with agent.lock_store.lock(conversation_id):
+                tracker = await agent.processor.get_tracker(conversation_id)
+                for event in events:
+                    tracker.update(event)
+                await agent.processor.save_tracker(tracker)
+        except Exception:
+            logger.exception("Could not add the handover's events to the tracker")
 
     async def _flush_pending(self, conversation_id: str, message: UserMessage) -> None:
         """Give a user on a channel without push (REST) what was said since their last message."""
@@ -292,6 +305,37 @@ class Relay:
         await self.webhook.send("handover.closed", {**self._event(handoff), "agent": agent_name})
         logger.debug("Handoff %s closed; the bot resumes", handoff_id)
         return True
+
+    # ------------------------------------------------------------------ the user leaves
+    async def leave(self, conversation_id: str) -> Optional[Handoff]:
+        """The user started a new conversation ("Nieuw gesprek"): end the old one's handover.
+
+        Waiting -> cancelled, active -> closed (`LiveDesk.leave`, by the user). The employee
+        sees TEXT_USER_LEFT in the console and can send no more (`say` needs an active
+        handover); the webhook gets "handover.cancelled" or "handover.closed" with
+        "by": "user" and "reason": "new_conversation"; the old conversation's tracker is
+        resumed. Returns the ended handover, or None when there was no open one.
+        The caller checks that the user holds that conversation (bot/channels/socketio.py).
+        """
+        ended = await asyncio.to_thread(self.desk.leave, conversation_id)
+        if ended is None:
+            return None
+        stored = await asyncio.to_thread(self.desk.add_message, ended.id, "system", TEXT_USER_LEFT)
+        await self._append(conversation_id, *resumed())
+        await self._status(ended, ended.status)  # other tabs of the old session, if any
+        event = "handover.cancelled" if ended.status == CANCELLED else "handover.closed"
+        await self.webhook.send(
+            event,
+            {
+                **self._event(ended),
+                "agent": ended.agent,
+                "by": "user",
+                "reason": "new_conversation",
+                "message": stored.as_json(),
+            },
+        )
+        logger.debug("Handoff %s ended: the user started a new conversation", ended.id)
+        return ended
 
     # ------------------------------------------------------------------ background
     async def run(self) -> None:

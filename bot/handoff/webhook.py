@@ -1,6 +1,7 @@
 """Signed JSON webhooks to a municipality's own live-chat system (HANDOFF_WEBHOOK_URL).
 
-Each event is POSTed as JSON with the headers of `bot.handoff.signing`. Delivery is fire and
+Each event is POSTed as JSON with the v2 signature headers of `bot.handoff.signing` (method,
+path, timestamp and body, signed with HANDOFF_WEBHOOK_SECRET). Delivery is fire and
 forget from the Rasa server's event loop, with a few retries and backoff; a failure is logged
 (without the message text) and never blocks the conversation.
 """
@@ -14,7 +15,7 @@ from typing import Any, Dict, Optional, Set
 
 import aiohttp
 
-from bot.handoff.signing import sign
+from bot.handoff.signing import path_of, sign
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,10 @@ class WebhookSender:
                 timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
             )
         for attempt in range(1, RETRIES + 1):
-            headers = {"Content-Type": "application/json", **sign(self.secret, body)}
+            headers = {
+                "Content-Type": "application/json",
+                **sign(self.secret, body, method="POST", path=path_of(self.url)),
+            }
             try:
                 async with self._session.post(self.url, data=body, headers=headers) as resp:
                     if resp.status < 300:

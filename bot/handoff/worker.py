@@ -3,6 +3,11 @@
 It runs as a daemon thread inside the action server (`bot.serve actions`, which `make run`
 starts), so no extra process is needed; after a restart of every process it picks up where
 the outbox says it stopped. Several action servers may run it at once: deliveries are leased.
+
+A starting worker makes every pending delivery due at once (`Outbox.reschedule_pending`): a
+restart is the operator's "try again now", so a request that failed while the mail server was
+down does not wait out a backoff of up to an hour that an earlier process chose (issue 18).
+An adapter may cap its own backoff lower (`max_backoff`, e.g. SMTP: 10 minutes).
 """
 
 from __future__ import annotations
@@ -84,7 +89,8 @@ class Worker:
         try:
             adapter.deliver(job.request, job.state, save)
         except Exception as error:  # any failure: keep it, try again later
-            delay = backoff(job.attempts, self.retry_seconds, self.max_backoff)
+            cap = min(self.max_backoff, getattr(adapter, "max_backoff", self.max_backoff))
+            delay = backoff(job.attempts, self.retry_seconds, cap)
             message = redact(f"{type(error).__name__}: {error}")
             logger.warning(
                 "handoff %s via %s failed (attempt %d), next try in %.0f s: %s",
@@ -112,6 +118,16 @@ class Worker:
         if not self.adapters:
             logger.info("handoff: no delivery adapter configured; requests stay in the outbox")
             return self
+        try:
+            due = self.outbox.reschedule_pending(self.outbox.clock())
+        except Exception:  # the outbox is unreachable now: the loop keeps trying
+            logger.exception("handoff outbox worker: pending deliveries not rescheduled")
+            due = 0
+        logger.info(
+            "handoff outbox worker started (%s); %d waiting deliveries retried now",
+            ", ".join(sorted(self.adapters)),
+            due,
+        )
         self._thread = threading.Thread(target=self._loop, name="handoff-outbox", daemon=True)
         self._thread.start()
         return self

@@ -14,6 +14,7 @@ Why this instead of DIET + ResponseSelector: docs/nlu-pipeline.md.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import numpy as np
@@ -39,6 +40,11 @@ from sklearn.linear_model import LogisticRegression
 from bot.names import FAQ, RESPONSE_SELECTOR_KEY
 
 logger = logging.getLogger(__name__)
+
+_WORDS = re.compile(r"\w+")
+# Set on a message none of whose words occurs in the training data ("asdfjkl", "qwerty uiop"):
+# the probabilities then come from character n-grams alone and mean little.
+UNKNOWN_WORDS_KEY = "unknown_words"
 
 SAFE_MODULES = ("sklearn.", "numpy.", "scipy.", "builtins.")
 
@@ -161,6 +167,12 @@ class TextModel:
             ranked.append([(labels[i], float(row[i])) for i in order])
         return ranked
 
+    def known_words(self, text: str) -> Tuple[int, int]:
+        """(words of `text` seen in training, words of `text`); letters-only words."""
+        vocabulary = self.vectorizers[0].vocabulary_
+        words = [w for w in _WORDS.findall(text.lower()) if not w.isdigit()]
+        return sum(1 for w in words if w in vocabulary), len(words)
+
     def state(self) -> Dict[str, Any]:
         return {"vectorizers": self.vectorizers, "clf": self.clf}
 
@@ -272,6 +284,9 @@ class LinearIntentClassifier(_LinearComponent, IntentClassifier):
         todo = list(messages)
         rankings = self.model.rank([m.get(TEXT) or "" for m in todo])
         for message, ranking in zip(todo, rankings, strict=True):
+            known, total = self.model.known_words(message.get(TEXT) or "")
+            if total and not known:
+                message.set(UNKNOWN_WORDS_KEY, True, add_to_output=True)
             top = ranking[: int(self.config["ranking_length"])]
             message.set(
                 INTENT,

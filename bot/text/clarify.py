@@ -115,6 +115,27 @@ def candidates(
     return buttons[:MAX_CHOICES]
 
 
+# What a vague message ("inkoop", "ik wil meedoen") most often means, to fill its choices.
+VAGUE_DEFAULTS = (
+    names.SEARCH_OFFERS,
+    names.SEARCH_OPPORTUNITIES,
+    names.JOIN_PLATFORM,
+    names.SEARCH_EVENTS,
+)
+
+
+def padded(choices: Sequence[Button], n: int = MAX_CHOICES) -> List[Button]:
+    """`choices`, filled up to `n` with the main routes (for a vague message)."""
+    result = list(choices)[:n]
+    for name in VAGUE_DEFAULTS:
+        if len(result) >= n:
+            break
+        button = (INTENT_TITLES[name], names.payload(name))
+        if all(payload != button[1] for _, payload in result):
+            result.append(button)
+    return result
+
+
 def _faq_candidates(
     faq_ranking: Sequence[Mapping[str, Any]], topic_titles: Mapping[str, str]
 ) -> List[Button]:

@@ -73,6 +73,8 @@ def _detector():
         Language.GERMAN,
         Language.FRENCH,
         Language.SPANISH,
+        Language.ITALIAN,
+        Language.PORTUGUESE,
         Language.TURKISH,
         Language.POLISH,
         Language.ARABIC,
@@ -80,14 +82,52 @@ def _detector():
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
+# Words only Dutch has among the detector's languages: a message with one of them is Dutch
+# whatever the detector says of its other words ("wat is impactdays" is not English).
+DUTCH_ONLY_WORDS = frozenset(
+    """het een wat welke welk waar hoe waarom wanneer ik jij jullie wij we zij niet ook mee aan
+    van voor naar bij zijn deden doen heeft hebben kun kunnen mag moet wil graag niets iets
+    daar nog maar dus sociale sociaal ondernemers ondernemer gemeente bedrijf bedrijven zoek
+    zoeken opdrachten inkoop nummer meer over uit ons onze mijn jouw uw deze nee neen dank
+    bedankt alstublieft uitleg prettig alvast ziens nou dan""".split()  # noqa: SIM905
+)  # not "wie", "die", "ja", "hier" (German), "je", "dit", "met" (French), "al" (Spanish)
+_WORD = re.compile(r"[^\W\d_]+")
+# English names the programme itself uses: they say nothing about the user's language.
+PROGRAMME_ENGLISH_WORDS = frozenset(
+    "the impact days social return enterprise buy meet buyer live online learning makers zone".split()  # noqa: SIM905, E501
+)
+
+
+def _mostly_other_script(text: str) -> bool:
+    """More than half of the letters are not Latin (Cyrillic, Greek, Arabic, CJK, ...)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    return latin * 2 < len(letters)
+
+
 def foreign_language(text: str, min_words: int = 3, min_confidence: float = 0.9) -> Optional[str]:
-    """The ISO 639-1 code of a clearly non-Dutch message of a few words, else None.
+    """The ISO 639-1 code of a clearly non-Dutch message of a few words ("xx" for another
+    script the detector doesn't know), else None.
 
     The detector runs in low-accuracy mode (about 20 MB instead of 200 MB); its confidence
-    for Dutch-like gibberish stays below 0.9, so that is the bar.
+    for Dutch-like gibberish stays below 0.9, so that is the bar, and a message with a word
+    only Dutch has is Dutch. Linear in the length of the text.
     """
-    if len(text.split()) < min_words:
+    words = _WORD.findall(text.lower())
+    if len(words) < min_words:
         return None
+    if _mostly_other_script(text):
+        values = _detector().compute_language_confidence_values(text)
+        if values and values[0].value >= min_confidence:
+            return str(values[0].language.iso_code_639_1.name.lower())
+        return "xx"
+    if any(word in DUTCH_ONLY_WORDS for word in words):
+        return None
+    own = [word for word in words if word not in PROGRAMME_ENGLISH_WORDS]
+    if len(own) < min_words or len(own) * 2 <= len(words):
+        return None  # mostly the programme's own English names ("wie organiseert the impact days")
     values = _detector().compute_language_confidence_values(text)
     if not values:
         return None

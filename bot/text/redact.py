@@ -1,10 +1,14 @@
 """Remove personal data from text meant for logs: e-mail addresses, phone numbers, BSNs, IBANs.
 
 `redact(text)` replaces each with a placeholder such as "[e-mail]". `RedactingFilter` is a
-`logging.Filter` that redacts a record's message (arguments merged in) and its traceback;
-`install()` applies it to every log record of the process (a record factory, so loggers and
-handlers created later are covered too). Both servers call `install()` at start
-(bot/serve.py). Every pattern is linear: it can only start at a word boundary
+`logging.Filter` that redacts a record's message (arguments merged in) and its traceback.
+`RedactingFormatter` redacts a whole formatted line, including what a format string pulls from
+a record's extra attributes, as Sanic's access log does with `%(request)s` (the URL with its
+query string); it also hides secrets in query strings (`?token=...`) and `Bearer` tokens
+(`redact_log`). `install()` does both for the whole process: a record factory redacts each
+record's message, and every handler's `format` (handlers made later too, e.g. by Sanic's and
+Rasa's logging configuration) goes through the redacting formatter. Both servers call
+`install()` at start (bot/serve.py). Every pattern is linear: it can only start at a word boundary
 (a lookbehind) and its repeats are bounded or stop at the first non-matching character.
 """
 
@@ -43,6 +47,35 @@ _PATTERNS: List[Tuple[re.Pattern, str]] = [
 ]
 
 
+_SECRET_PARAMETER = re.compile(
+    r"(?i)([?&;](?:token|access_token|auth|auth_token|api_key|key|secret|password|signature"
+    r"|sig|session|session_id|code|jwt)=)[^&\s\"'#]+"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+# Percent-encoded "@" and "+" in URLs, so that the e-mail and phone patterns see them.
+_ENCODED = re.compile(r"%40|%2[Bb](?=\d)")
+
+
+_PARAMETER = re.compile(r"([?&;][\w.-]{1,64}=)([^&;\s#\"']*)")
+
+
+def _decoded(text: str) -> str:
+    if "%" not in text:
+        return text
+    return _ENCODED.sub(lambda m: "@" if m.group(0) == "%40" else "+", text)
+
+
+def redact_log(text: str) -> str:
+    """`redact`, plus secrets in query strings and authorization headers (for log lines).
+
+    Each query parameter's value is redacted by itself (an e-mail pattern would otherwise run
+    over the `&` into the next parameter)."""
+    text = _SECRET_PARAMETER.sub(r"\1[redacted]", text)
+    text = _BEARER.sub(r"\1 [redacted]", text)
+    text = _PARAMETER.sub(lambda m: m.group(1) + redact(_decoded(m.group(2))), text)
+    return redact(_decoded(text))
+
+
 def redact(text: str) -> str:
     """The text with e-mail addresses, phone numbers, BSNs and IBANs replaced."""
     for pattern, placeholder in _PATTERNS:
@@ -75,12 +108,33 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Formats with `inner` (or the default format), then redacts the whole line."""
+
+    def __init__(self, inner: Optional[logging.Formatter] = None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_log(self.inner.format(record))
+
+
 _original_factory: Optional[Callable[..., logging.LogRecord]] = None
+_original_handler_format: Optional[Callable[[logging.Handler, logging.LogRecord], str]] = None
+
+
+def _redacting_handler_format(handler: logging.Handler, record: logging.LogRecord) -> str:
+    """`logging.Handler.format` through `RedactingFormatter` (every handler, any formatter)."""
+    assert _original_handler_format is not None
+    return redact_log(_original_handler_format(handler, record))
 
 
 def install() -> None:
-    """Redact every log record this process creates from now on (idempotent)."""
-    global _original_factory
+    """Redact every log record and every formatted log line from now on (idempotent)."""
+    global _original_factory, _original_handler_format
+    if _original_handler_format is None:
+        _original_handler_format = logging.Handler.format
+        logging.Handler.format = _redacting_handler_format  # type: ignore[method-assign,assignment]
     if _original_factory is not None:
         return
     _original_factory = logging.getLogRecordFactory()
@@ -96,8 +150,11 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Restore the record factory that was there before `install()` (for tests)."""
-    global _original_factory
+    """Restore the record factory and `Handler.format` of before `install()` (for tests)."""
+    global _original_factory, _original_handler_format
+    if _original_handler_format is not None:
+        logging.Handler.format = _original_handler_format  # type: ignore[method-assign,assignment]
+        _original_handler_format = None
     if _original_factory is not None:
         logging.setLogRecordFactory(_original_factory)
         _original_factory = None

@@ -36,6 +36,7 @@ def test_no_messaging_channel_without_variables():
         "bot.channels.rest.SafeRestInput",
         "bot.channels.socketio.SafeSocketIOInput",
         "bot.channels.webchat.WebchatInput",
+        "bot.channels.health.HealthInput",
         "bot.channels.handoff.ConsoleInput",
         "bot.channels.handoff.HandoffApiInput",
     ]
@@ -50,7 +51,7 @@ def test_each_channel_is_on_only_with_its_variables():
         env = {name: FULL_ENV[name] for name in [*spec.required.values(), *spec.one_of.values()]}
         channels = build_credentials(env)
         assert spec.channel in channels
-        assert len(channels) == 6, spec.label  # the five always-on channels and this one
+        assert len(channels) == 7, spec.label  # the six always-on channels and this one
 
 
 def test_a_half_configured_channel_is_an_error():
@@ -68,6 +69,7 @@ def test_rasa_loads_every_configured_channel(tmp_path):
         "rest",
         "socketio",
         "webchat",
+        "health",
         "console",
         "handoffapi",
         "telegram",
@@ -82,6 +84,7 @@ def test_rasa_loads_every_configured_channel(tmp_path):
         "console",
         "facebook",
         "handoff_api",
+        "health",
         "rest",
         "slack",
         "socketio",
@@ -95,6 +98,7 @@ def test_rasa_loads_every_configured_channel(tmp_path):
         "slack",
         "facebook",
         "/webchat",
+        "/healthz",
     }
     assert by_name["telegram"].access_token == "123456:ABC-def"
     assert by_name["telegram"].verify == "impact_bot"

@@ -14,7 +14,8 @@ from bot.handoff.console import hash_password
 from tests import servers as servers_module
 from tests.servers import TOKEN, running_pair
 
-WEBHOOK_SECRET = "webhook-secret-for-tests"
+WEBHOOK_SECRET = "webhook-secret-for-tests"  # signs the webhooks this server sends
+API_SECRET = "api-secret-for-tests"  # signs what the live-chat system sends to the API
 PASSWORDS = {"anna": "anna-heeft-dienst-42", "bram": "bram-heeft-ook-dienst-7"}
 WAIT_SECONDS = 25
 # Signs the widget's session tokens (bot/channels/socketio.py): known, so a test can read the
@@ -36,7 +37,7 @@ class WebhookReceiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 headers = dict(self.headers.items())
-                if not signing.verify(receiver.secret, headers, body):
+                if not signing.verify(receiver.secret, headers, body, path=self.path):
                     status = 401
                 elif not receiver.guard.first_use(headers):
                     status = 409
@@ -100,7 +101,12 @@ def live_servers(tmp_path_factory, live_data_dir, webhook_receiver, programme_di
         "HANDOFF_WAIT_SECONDS": str(WAIT_SECONDS),
         "HANDOFF_WEBHOOK_URL": webhook_receiver.url,
         "HANDOFF_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "HANDOFF_API_SECRET": API_SECRET,
         "SESSION_SECRET": SESSION_SECRET,
+        # Plain http in tests: requests' cookie jar (http.cookiejar) keeps no Secure cookie for
+        # http, so the console cookie is the development one here. tests/security/
+        # test_console_hardening.py checks the production cookie.
+        "CONSOLE_INSECURE_COOKIE": "true",
     }
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(

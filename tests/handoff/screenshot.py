@@ -56,7 +56,7 @@ def main() -> int:
                 rasa.say(sender, question)
                 rasa.say(sender, "Ik wil een medewerker spreken")
                 rasa.say(sender, names.payload(names.AFFIRM))
-            desk = LiveDesk(path=work / "data" / "handoff-live.sqlite3")
+            desk = LiveDesk(path=work / "data" / "conversations.db")
             first = desk.open_handoff("demo-1")
             page.locator("#queue button", has_text=f"Gesprek {first.id} ").click()
             page.click("#take")

@@ -294,7 +294,7 @@ class _WebhookHandler(_Handler):
         body = self._body()
         owner = self.owner
         headers = dict(self.headers.items())
-        if not signing.verify(owner.secret, headers, body):
+        if not signing.verify(owner.secret, headers, body, path=self.path):
             owner.rejected += 1
             return self._send(401, {"error": "bad signature"})
         if not owner.replays.first_use(headers):
@@ -327,3 +327,160 @@ class WebhookReceiver(_StandInServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks/kcc"
+
+
+# ---------------------------------------------------------------------- SMTP with STARTTLS
+def make_certificates(directory: Any, hosts: List[str]) -> Dict[str, str]:
+    """A test CA and a server certificate for `hosts` (IP addresses), as PEM files.
+
+    Returns the paths: "ca" (trust it with SSL_CERT_FILE), "cert" and "key" (the server's)."""
+    import datetime
+    import ipaddress
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory = Path(directory)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test mail CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(h)) for h in hosts]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = {
+        "ca": directory / "ca.pem",
+        "cert": directory / "cert.pem",
+        "key": directory / "key.pem",
+    }
+    paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return {name: str(path) for name, path in paths.items()}
+
+
+class _SessionRecordingHandler(_SmtpHandler):
+    """Also records, per message, whether it came over TLS and who logged in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tls: List[bool] = []
+        self.logins: List[Optional[str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.tls.append(session.ssl is not None)
+        login = session.auth_data
+        self.logins.append(login.decode() if isinstance(login, bytes) else login)
+        return await super().handle_DATA(server, session, envelope)
+
+
+class ConfigurableSmtpServer(SmtpServer):
+    """aiosmtpd on `hostname`:`port`, optionally offering STARTTLS (`certificates` from
+    make_certificates) and requiring a login (`accounts`: user -> password, only over TLS,
+    aiosmtpd's default). Records TLS use and logins per message, and every AUTH attempt."""
+
+    def __init__(
+        self,
+        port: int,
+        hostname: str = "127.0.0.1",
+        certificates: Optional[Dict[str, str]] = None,
+        accounts: Optional[Dict[str, str]] = None,
+    ) -> None:
+        super().__init__(port)
+        self.hostname = hostname
+        self.certificates = certificates
+        self.accounts = accounts
+        self.handler = _SessionRecordingHandler()
+        self.auth_attempts = 0
+
+    def _authenticator(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        self.auth_attempts += 1
+        ok = (
+            isinstance(data, LoginPassword)
+            and self.accounts is not None
+            and self.accounts.get(data.login.decode()) == data.password.decode()
+        )
+        return AuthResult(success=ok, handled=False, auth_data=data.login if ok else None)
+
+    def start(self) -> SmtpServer:
+        import ssl
+
+        kwargs: Dict[str, Any] = {}
+        if self.certificates:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certificates["cert"], self.certificates["key"])
+            kwargs["tls_context"] = context
+        if self.accounts is not None:
+            kwargs["authenticator"] = self._authenticator
+            kwargs["auth_require_tls"] = True
+        self._controller = Controller(
+            self.handler, hostname=self.hostname, port=self.port, **kwargs
+        )
+        self._controller.start()
+        return self
+
+    @property
+    def tls(self) -> List[bool]:
+        return list(self.handler.tls)
+
+    @property
+    def logins(self) -> List[Optional[str]]:
+        return list(self.handler.logins)

@@ -59,7 +59,7 @@ def pages(browser, live_rasa):  # noqa: F811 (the imported fixture)
 
 def test_live_handover_from_the_widget_to_the_console_and_back(pages, live_rasa, live_data_dir):
     console, user = pages
-    desk = LiveDesk(path=live_data_dir / "handoff-live.sqlite3")
+    desk = LiveDesk(path=live_data_dir / "conversations.db")
 
     # The employee logs in (and is then on duty).
     console.goto(f"{live_rasa.url}/console/")

@@ -304,16 +304,21 @@ def test_signed_webhook_once_and_the_receiver_refuses_replays_and_changes(tmp_pa
     # A retry: the same body signed again later (a new timestamp).
     headers = {
         "Content-Type": "application/json",
-        **signing.sign(SECRET, data, now=time.time() + 1),
+        **signing.sign(SECRET, data, path=signing.path_of(hook.url), now=time.time() + 1),
     }
     first = requests.post(hook.url, data=data, headers=headers, timeout=5)
     assert first.status_code == 409  # a retry of a request it has: no second one
     replay = requests.post(hook.url, data=data, headers=headers, timeout=5)
     assert replay.status_code == 401
     altered = data.replace(b"jan@example.nl", b"evil@example.nl")
-    fresh = {"Content-Type": "application/json", **signing.sign(SECRET, data, now=time.time() + 2)}
+    fresh = {
+        "Content-Type": "application/json",
+        **signing.sign(SECRET, data, path=signing.path_of(hook.url), now=time.time() + 2),
+    }
     assert requests.post(hook.url, data=altered, headers=fresh, timeout=5).status_code == 401
-    old = signing.sign(SECRET, data, now=clock.now - 3600 * 24 * 365 * 10)
+    old = signing.sign(
+        SECRET, data, path=signing.path_of(hook.url), now=clock.now - 3600 * 24 * 365 * 10
+    )
     assert requests.post(hook.url, data=data, headers=old, timeout=5).status_code == 401
     assert len(hook.events) == 1 and hook.rejected == 3
 

@@ -142,7 +142,7 @@ def test_module_purge_uses_data_dir(tmp_path, monkeypatch):
     from bot.settings import Settings
 
     LiveDesk(Settings.from_env()).enqueue("x", "rest", [])
-    assert (tmp_path / live.DB_NAME).is_file()
+    assert live.database_path(tmp_path).is_file()
     assert live.purge(datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
 
 

@@ -16,8 +16,8 @@ from bot.channels.ids import conversation_id
 from bot.handoff import relay, signing
 from bot.handoff.live import LiveDesk
 from tests.handoff.conftest import (
+    API_SECRET,
     WAIT_SECONDS,
-    WEBHOOK_SECRET,
     console_session,
     tracker,
     tracker_url,
@@ -56,7 +56,7 @@ def queue_over_rest(rasa, sender):
 
 @pytest.fixture
 def desk(live_data_dir):
-    return LiveDesk(path=live_data_dir / "handoff-live.sqlite3")
+    return LiveDesk(path=live_data_dir / "conversations.db")
 
 
 @pytest.fixture
@@ -242,14 +242,15 @@ def test_bad_input_to_the_console_gets_a_4xx(live_rasa, desk, anna):
 SIGNED: set = set()  # the signatures sent so far
 
 
-def signed_post(url, body: dict, secret=WEBHOOK_SECRET):
-    """A new signed request. The same body in the same second has the same signature, which
+def signed_post(url, body: dict, secret=API_SECRET):
+    """A new signed request. The same request in the same second has the same signature, which
     the server refuses as a replay (docs/handoff-api.yaml), so wait for the next second then."""
     raw = json.dumps(body).encode()
-    signed = signing.sign(secret, raw)
+    path = signing.path_of(url)
+    signed = signing.sign(secret, raw, path=path)
     while signed[signing.SIGNATURE_HEADER] in SIGNED:
         time.sleep(0.1)
-        signed = signing.sign(secret, raw)
+        signed = signing.sign(secret, raw, path=path)
     SIGNED.add(signed[signing.SIGNATURE_HEADER])
     headers = {"Content-Type": "application/json", **signed}
     return requests.post(url, data=raw, headers=headers, timeout=10), raw, headers

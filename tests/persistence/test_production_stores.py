@@ -40,14 +40,18 @@ def cluster(tmp_path_factory):
     started = []
     with services.postgres_database() as database:
         try:
+            # Each server has its own DATA_DIR, as containers would: everything they share is
+            # in PostgreSQL, Redis and RabbitMQ.
             common = {
                 **services.redis_env(services.unique("locks")),
-                "DATA_DIR": str(workdir / "var"),
+                "SESSION_SECRET": "production-stores-session-secret",
+                "REST_TOKEN": "production-stores-rest-token",
             }
             env_b = pair_env(
                 workdir,
                 {
                     **common,
+                    "DATA_DIR": str(workdir / "var-b"),
                     **services.postgres_env(database),
                     **services.rabbitmq_env(queue, exchange),
                 },
@@ -56,6 +60,7 @@ def cluster(tmp_path_factory):
                 workdir,
                 {
                     **common,
+                    "DATA_DIR": str(workdir / "var-a"),
                     **services.postgres_env(database, "127.0.0.1", pg_proxy.port),
                     **services.rabbitmq_env(queue, exchange, "127.0.0.1", mq_proxy.port),
                 },

@@ -69,7 +69,15 @@ def test_production_file_names_secrets_but_does_not_contain_them(tmp_path, monke
     assert read.tracker_store.type == "SQL"
     assert read.tracker_store.kwargs["password"] == "geheim-pg"
     assert read.tracker_store.kwargs["dialect"] == "postgresql"
-    assert read.lock_store.type == "redis" and read.lock_store.kwargs["password"] == "geheim-redis"
+    assert read.lock_store.type == "bot.locks.AtomicRedisLockStore"
+    assert read.lock_store.kwargs["password"] == "geheim-redis"
+    from rasa.core.lock_store import LockStore
+
+    from bot.locks import AtomicRedisLockStore
+
+    store = LockStore.create(read.lock_store)  # what Rasa builds from the file
+    assert isinstance(store, AtomicRedisLockStore)
+    assert store.red.connection_pool.connection_kwargs["password"] == "geheim-redis"
     assert read.event_broker.type == "pika"
     assert read.event_broker.kwargs["password"] == "geheim-mq"
 
@@ -140,3 +148,25 @@ def test_schedule_purges_in_the_background(tmp_path):
     finally:
         stop.set()
     assert count(db, "oud") == 0
+
+
+def test_purge_command_also_deletes_old_handoff_records(tmp_path):
+    from bot.handoff.audit import AuditLog
+    from bot.handoff.live import LiveDesk, database_path
+
+    old = time.time() - 40 * 86400
+    desk = LiveDesk(path=database_path(tmp_path), clock=lambda: old)
+    desk.enqueue("rest:oud", "rest", [{"from": "user", "text": "mijn nummer is 0612345678"}])
+    AuditLog(desk.db, clock=lambda: old).record("anna", "view", "handoff", "1")
+    LiveDesk(path=database_path(tmp_path)).enqueue("rest:nieuw", "rest", [])
+    env = {"DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "purge"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "1 live handoffs" in out and "1 audit entries" in out
+    assert [h.conversation_id for h in desk.handoffs()] == ["rest:nieuw"]

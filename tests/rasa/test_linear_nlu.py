@@ -78,3 +78,10 @@ def test_fast_scorer_handles_two_labels_like_scikit_learn():
     reference = fitted.probabilities(TEXTS["search_events"] + HOSTILE)
     fitted.rank(["warm up"])
     assert np.allclose(reference, fitted._scorer.probabilities(TEXTS["search_events"] + HOSTILE))
+
+
+def test_known_words_counts_words_seen_in_training():
+    trained = model()
+    assert trained.known_words("welke evenementen") == (2, 2)
+    assert trained.known_words("asdfjkl qwerty") == (0, 2)
+    assert trained.known_words("1234 cateraar") == (1, 1)  # numbers are not words

@@ -92,3 +92,27 @@ def test_intent_accuracy_on_held_out_set(model, path, tmp_path):
     assert result["intent_accuracy"] >= MIN_INTENT_ACCURACY[path.name], summary
     if result["faq_sentences"]:
         assert result["faq_accuracy"] >= MIN_RESPONSE_ACCURACY, summary
+
+
+def blind_texts() -> List[Tuple[str, str]]:
+    """Every message and conversation turn of the blind sets (tests/eval/blind/), 3+ words."""
+    import yaml
+
+    texts = []
+    for path in sorted((PROJECT_ROOT / "tests" / "eval" / "blind").glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in doc.get("messages") or []:
+            texts.append(item["text"])
+        for conversation in doc.get("conversations") or []:
+            texts += [turn["user"] for turn in conversation["turns"]]
+    return [("blind", normalise(t)) for t in texts if len(t.split()) >= 3]
+
+
+def test_no_training_example_is_a_near_duplicate_of_a_blind_sentence():
+    """The blind sets are never trained on: no training example comes close to one of their
+    sentences, whatever its intent (fuzz.ratio >= 90 on normalised text)."""
+    blind = blind_texts()
+    assert len(blind) >= 600
+    training = [("blind", text) for _, text in training_examples()]
+    pairs = near_duplicates(blind, training, ratio=90)
+    assert not pairs, "\n".join(f"{a!r} ~ {b!r} ({r:.0f})" for _, a, b, r in pairs)

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import rasa
+import rasa.server
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels import CollectingOutputChannel
@@ -41,6 +42,8 @@ PINNED = {
     "EndpointConfig.session": "e55aa13d9d4fb4bc",
     "rule_policy.copy": "be6da6ee0f5429bd",
     "ActionSessionStart._slot_set_events_from_tracker": "d023605fda20a739",
+    "server.configure_cors": "4eb39526bd4aa4a9",
+    "MessageProcessor.parse_message": "b98d8e49b9f2c433",
 }
 
 
@@ -424,3 +427,84 @@ def test_a_new_session_carries_each_slot_over_once_with_the_same_values():
 
     assert final(carried) == final(expected)
     assert [e.key for e in carried] == ["herstelstap", "zoekopdracht"]
+
+
+# --- server.configure_cors: CORS only on the widget and REST paths ------------------------------
+
+
+def test_cors_covers_the_widget_and_rest_paths_only():
+    """Rasa's options on the widget/REST paths; none on the console, Rasa's HTTP API or /."""
+    import requests
+    from sanic import Sanic, response
+
+    from tests.security.inprocess import serving
+
+    Sanic.test_mode = True
+    app = Sanic("cors-patch")
+    paths = {
+        "/webhooks/rest/webhook": True,
+        "/socket.io/": True,
+        "/webchat/": True,
+        "/console/api/me": False,
+        "/conversations/x/tracker": False,
+        "/": False,
+    }
+    for index, path in enumerate(paths):
+
+        async def handler(_request):
+            return response.json({})
+
+        app.add_route(handler, path, methods=["GET"], name=f"route{index}")
+    rasa.server.configure_cors(app, ["https://site.example"])  # the patch is installed
+    assert app.config.CORS_SUPPORTS_CREDENTIALS is True  # as Rasa: the widget may send them
+    origin = {"Origin": "https://site.example"}
+    with serving(app) as url:
+        for path, covered in paths.items():
+            got = requests.get(url + path, headers=origin, timeout=10)
+            assert (
+                got.headers.get("Access-Control-Allow-Origin") == origin["Origin"]
+            ) is covered, path
+            other = requests.get(url + path, headers={"Origin": "https://evil.example"}, timeout=10)
+            assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_a_typed_answer_to_the_buttons_is_parsed_as_the_chosen_payload(monkeypatch):
+    import asyncio
+
+    from rasa.core.channels.channel import UserMessage
+
+    parsed = []
+
+    async def rasa_parse(self, message, tracker=None, only_output_properties=True):
+        parsed.append(message.text)
+        return {"text": message.text, "intent": {"name": "x"}, "entities": []}
+
+    monkeypatch.setitem(rasa_patches.ORIGINALS, "MessageProcessor.parse_message", rasa_parse)
+    tracker = DialogueStateTracker.from_events(
+        "u",
+        [
+            UserUttered("inkoop"),
+            BotUttered(
+                "Ik weet niet zeker wat je bedoelt. Bedoel je een van deze?",
+                data={
+                    "buttons": [
+                        {"title": "Inkopen bij impactondernemers", "payload": "/search_offers"},
+                        {"title": "Opdrachten zoeken", "payload": "/search_opportunities"},
+                        {"title": "Iets anders", "payload": "/deny"},
+                    ]
+                },
+            ),
+        ],
+    )
+
+    def parse(text, on=tracker):
+        return asyncio.run(rasa_patches.parse_message(None, UserMessage(text), on))
+
+    assert parse("de tweede")["text"] == "de tweede"  # the tracker keeps what was typed
+    assert parsed[-1] == "/search_opportunities"
+    parse("opdrachten")
+    assert parsed[-1] == "/search_opportunities"
+    parse("Wat is LOL?")  # a new question is a new question
+    assert parsed[-1] == "Wat is LOL?"
+    parse("de tweede", DialogueStateTracker.from_events("v", [UserUttered("hoi")]))
+    assert parsed[-1] == "de tweede"  # no buttons shown: nothing to choose

@@ -1,5 +1,7 @@
 """Two-step recovery: "Bedoel je ...?", rephrase, helpdesk offer (bot.text.clarify)."""
 
+import pytest
+
 from bot import names
 from bot.text import clarify
 
@@ -111,3 +113,19 @@ def test_a_confident_answer_offers_plausible_runner_up_topics_only():
         "LOL (Live Online Learning)",
         "Social return",
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["ja", "Ja, dat is goed", "jazeker", "graag", "/affirm", "oké doe maar"]
+)
+def test_consent_is_given_in_words(text):
+    from bot.handoff.contact import is_clear_yes
+
+    assert is_clear_yes(text)
+
+
+@pytest.mark.parametrize("text", ["jan", "Jan de Vries", "janneke", "nee", "wat is lol"])
+def test_a_name_is_not_consent(text):
+    from bot.handoff.contact import is_clear_yes
+
+    assert not is_clear_yes(text)

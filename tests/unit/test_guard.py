@@ -63,3 +63,35 @@ def test_fallback_with_other_language_as_runner_up_answers_in_english():
         fallback_response("nlu_fallback", "waar tenders", None, "search_opportunities")
         == "utter_fallback"
     )
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("Buongiorno, che cos'è questo programma?", "it"),
+        ("Hola, ¿qué es el programa de emprendimiento de impacto?", "es"),
+        ("Добрий день, я шукаю замовлення для своєї компанії", "xx"),  # no Cyrillic detector
+        ("Können Sie mir sagen, wie ich die Gemeinde erreiche?", "de"),
+    ],
+)
+def test_a_message_in_another_language_is_recognised(text, code):
+    assert foreign_language(text, 4) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wie organiseert the impact days",  # the programme's own English names
+        "social return buy social meet the buyer",
+        "wat is impactdays eigenlijk dan",
+        "welke zeven steden deden er in 2021 mee aan The Impact Days",
+        "lol trainign corona sociale ondernemers",
+        "hoe zijn ze tot da programma gekomen, met veel vergaderen zeker?",  # Flemish
+    ],
+)
+def test_dutch_with_english_names_or_typos_is_dutch(text):
+    assert foreign_language(text, 4) is None
+
+
+def test_foreign_check_is_linear_on_long_text():
+    assert foreign_language("het " * 20000 + "is") is None

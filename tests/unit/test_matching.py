@@ -160,3 +160,46 @@ def test_find_in_text(text, options, expected):
 def test_normalize_and_cached_vocabulary():
     assert normalize("  Koffie–&  Thée! ") == "koffie thee"
     assert vocabulary(CATEGORIES) is vocabulary(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    "text,absent",
+    [
+        # A housing corporation asking for small maintenance: "klein" is not "kleding".
+        ("woningcorporatie zoekt klein onderhoud en klusjes", "textiel"),
+        ("wij zijn een klein drukkerijbedrijf en zoeken opdrachten", "textiel"),
+        # "bedrijf" and words that start like it never pull in "bedrijfskleding".
+        ("ons bedrijf zoekt opdrachten", "textiel"),
+        ("iets voor het bedrijfsleven", "textiel"),
+        ("een bedrijfsuitje voor ons team", "textiel"),
+        ("wij bouwen ruimteraketten als sociaal bedrijf", "textiel"),
+    ],
+)
+def test_ordinary_words_never_pull_in_a_category(text, absent):
+    assert absent not in find_in_text(text, CATEGORIES.values())
+
+
+@pytest.mark.parametrize(
+    "term,expected",
+    [("catring", "catering"), ("schoonmaakt", "schoonmaak"), ("drukwerkk", "drukwerk")],
+)
+def test_one_typo_still_finds_the_category(term, expected):
+    assert resolve(term, CATEGORIES.values()) == expected
+
+
+@pytest.mark.parametrize("term", ["klein", "kleine", "groot", "kleden"])
+def test_two_edits_away_is_another_word_not_a_typo(term):
+    assert resolve(term, CATEGORIES.values()) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("zijn er zorgopdrachten", "zorg_welzijn"), ("kansen voor mijn theehandel", "koffie_thee")],
+)
+def test_a_short_category_word_before_a_generic_head_is_a_compound(text, expected):
+    assert find_in_text(text, CATEGORIES.values()) == [expected]
+
+
+@pytest.mark.parametrize("text", ["zorgvuldig werken", "een theelichtje"])
+def test_a_short_word_before_anything_else_is_not(text):
+    assert find_in_text(text, CATEGORIES.values()) == []

@@ -72,3 +72,31 @@ def test_similar_categories_need_strong_evidence():
 )
 def test_dutch_counts(number, kind, text):
     assert count(number, kind) == text
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("wij bouwen ruimteraketten als sociale onderneming", "ruimteraketten"),
+        ("woningcorporatie zoekt klein onderhoud en klusjes", "onderhoud"),
+        ("heeft de gemeente opdrachten voor een fotograaf", "fotograaf"),
+    ],
+)
+def test_an_unknown_product_is_named_honestly(text, word):
+    from bot.catalog.roles import unknown_category_word
+
+    assert unknown_category_word(text, CATEGORIES) == word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zijn er opdrachten van de gemeente voor mijn bedrijf",
+        "welke inkoopvragen zijn er in kennemerland",
+        "zijn er aanbestedingen voor een sociale onderneming",
+    ],
+)
+def test_search_words_are_not_taken_for_a_product(text):
+    from bot.catalog.roles import unknown_category_word
+
+    assert unknown_category_word(text, CATEGORIES) is None

@@ -35,3 +35,23 @@ def test_answer_has_text_and_source():
 def test_concept_answer_says_it_is_incomplete():
     text = format_topic(PROGRAMME.topic("actielijnen"))
     assert CONCEPT_NOTE in text
+
+
+def test_a_follow_up_question_stays_with_the_previous_topic():
+    from bot.content.topics import follow_up_topic, is_follow_up
+
+    programme = load_programme(FIXTURE_PROGRAMME)
+    some, other = list(programme.topics)[:2]
+    assert is_follow_up("en wie geeft die trainingen?")
+    assert is_follow_up("geldt dat alleen voor Haarlem?")
+    assert is_follow_up("is er ook een lagere trede?")
+    assert is_follow_up("hoe heten ze?")
+    assert not is_follow_up("wat is de prestatieladder")
+    assert not is_follow_up(
+        "wat is de prestatieladder socialer ondernemen precies en hoe werkt het"
+    )
+    # unsure selector: the previous topic; a sure one or a named topic: the new one
+    assert follow_up_topic(programme, some, f"faq/{other}", 0.4, []) == some
+    assert follow_up_topic(programme, some, f"faq/{other}", 0.9, []) == other
+    assert follow_up_topic(programme, some, f"faq/{some}", 0.2, [other]) == other
+    assert follow_up_topic(programme, None, f"faq/{other}", 0.4, []) is None

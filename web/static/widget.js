@@ -55,6 +55,8 @@
     closeLabel: "Chat sluiten",
     restart: "Nieuw gesprek",
     restartLabel: "Wis dit gesprek en begin opnieuw",
+    restartHandoff: "Je chat nu met een medewerker. Begin je een nieuw gesprek, dan stopt dit " +
+                    "gesprek met de medewerker. Wil je een nieuw gesprek beginnen?",
     you: "Jij",
     bot: "Assistent",
     agent: "Medewerker",
@@ -399,14 +401,26 @@
     if (socket) return;
     withIo(function () {
       if (socket) return;
-      socket = window.io(config.serverUrl, { path: config.socketPath, transports: ["websocket", "polling"] });
+      // WebSocket first; when it cannot be opened (a proxy or firewall that blocks it),
+      // HTTP long-polling. engine.io-client 6.6 tries the next transport only with
+      // `tryAllTransports`. Polling behind a load balancer needs sticky sessions (docs/widget.md).
+      socket = window.io(config.serverUrl, { path: config.socketPath,
+                                             transports: ["websocket", "polling"],
+                                             tryAllTransports: true });
       socket.on("connect", function () {
         status.textContent = "";
-        socket.emit("session_request", { session_id: state.sessionId });
+        var request = { session_id: state.sessionId };
+        // After "Nieuw gesprek": the old session's token, so the server can end a live
+        // handover of that conversation (only this token's holder can).
+        if (state.previous) request.previous = state.previous;
+        socket.emit("session_request", request);
       });
       socket.on("session_confirm", function (sessionId) {
         var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
-        if (id && id !== state.sessionId) { state.sessionId = id; save(); }
+        if (id && id !== state.sessionId) state.sessionId = id;
+        state.confirmed = true;
+        state.previous = null;
+        save();
         confirmed = true;
         var pending = queue; queue = [];
         pending.forEach(emitMessage);
@@ -495,11 +509,16 @@
     if (e.key === "Escape") { e.preventDefault(); setOpen(false, true); }
   });
   restartBtn.addEventListener("click", function () {
+    // During a live handover the employee's conversation ends too: ask first.
+    if (state.handoff && !window.confirm(TEXT.restartHandoff)) return;
     var open = state.open;
     var noticeSeen = state.noticeSeen;
+    // The token of the session being left (or of an earlier one the server was not told of yet).
+    var previous = state.previous && !state.confirmed ? state.previous : state.sessionId;
     state = emptyState();
     state.open = open;
     state.noticeSeen = noticeSeen;
+    state.previous = previous;
     save();
     renderAll();
     if (socket) { socket.disconnect(); socket = null; confirmed = false; }

@@ -42,7 +42,7 @@ class WebhookAdapter:
         headers = {
             "Content-Type": "application/json",
             "Idempotency-Key": request.reference,
-            **signing.sign(self.secret, data),
+            **signing.sign(self.secret, data, path=signing.path_of(self.url)),
         }
         try:
             response = requests.post(self.url, data=data, headers=headers, timeout=self.timeout)

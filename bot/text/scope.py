@@ -1,0 +1,140 @@
+"""Questions outside the programme that a classifier trained on Haarlem's programme mistakes
+for programme questions: another municipality's programme, and looking for a job at the
+municipality. Pure Python, linear in the length of the text.
+
+"Wat doet Utrecht voor sociale ondernemers?" shares every word but one with a programme
+question, so the intent classifier answers it about Haarlem. A named place that is not Haarlem
+or its region (the programme works with Kennemerland), or a province, makes it out of scope; so does asking for
+a job, an internship or a vacancy at the municipality (not an assignment for a business).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Optional
+
+# Haarlem and the region the programme works with (Kennemerland, Zuid-Kennemerland, IJmond).
+REGION = frozenset(
+    [
+        "haarlem",
+        "haarlemse",
+        "kennemerland",
+        "heemstede",
+        "zandvoort",
+        "bloemendaal",
+        "velsen",
+        "ijmuiden",
+        "haarlemmermeer",
+        "hoofddorp",
+        "beverwijk",
+        "heemskerk",
+        "uitgeest",
+        "castricum",
+        "ijmond",
+    ]
+)
+OTHER_PLACES = frozenset(
+    [
+        "amsterdam",
+        "rotterdam",
+        "utrecht",
+        "eindhoven",
+        "groningen",
+        "tilburg",
+        "almere",
+        "breda",
+        "nijmegen",
+        "apeldoorn",
+        "arnhem",
+        "enschede",
+        "amersfoort",
+        "zaanstad",
+        "zaandam",
+        "leiden",
+        "maastricht",
+        "dordrecht",
+        "zoetermeer",
+        "zwolle",
+        "deventer",
+        "delft",
+        "alkmaar",
+        "venlo",
+        "leeuwarden",
+        "hilversum",
+        "hengelo",
+        "amstelveen",
+        "purmerend",
+        "roosendaal",
+        "schiedam",
+        "lelystad",
+        "emmen",
+        "vlaardingen",
+        "assen",
+        "helmond",
+        "oss",
+        "alphen",
+        "leidschendam",
+        "rijswijk",
+        "hoorn",
+        "middelburg",
+        "vlissingen",
+        "zeist",
+        "nieuwegein",
+        "veenendaal",
+        "ede",
+        "wageningen",
+        "antwerpen",
+        "gent",
+        "brussel",
+        "leuven",
+        "brugge",
+        "mechelen",
+        "hasselt",
+        "kortrijk",
+        "oostende",
+        "aalst",
+        "genk",
+        "luik",
+        "charleroi",
+        "berlijn",
+        "parijs",
+        "londen",
+    ]
+) | {"den haag", "den bosch", "s hertogenbosch", "bergen op zoom"}
+_JOB = re.compile(
+    r"\b(?:vacatures?|solliciter\w*|sollicitatie\w*|stage(?:plek|plaats|s)?\b|stagelopen|"
+    r"werkzoekend\w*|baan(?:tje)?\b|banen\b|in dienst (?:komen|treden|bij)|"
+    r"vacatur\w*|vakature\w*|jobstudent\w*|studentenjob\w*|vakantiewerk\w*|vakantiebaan\w*|"
+    r"bijbaan\w*|bijbaantje\w*|als \w+ ?medewerker\b|"
+    r"(?:werken|werk|functie) bij (?:de |jullie|het )?(?:gemeente|jullie)|"
+    r"bij (?:de |jullie )?gemeente (?:\w+ ){0,3}?werken)"
+)
+# Words that make "werk" an assignment for a business, not a job.
+_BUSINESS = re.compile(
+    r"\b(?:opdracht\w*|aanbested\w*|tender\w*|mijn bedrijf|ons bedrijf|leverancier\w*|onderneming\w*)"
+)
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def out_of_scope_reason(text: Optional[str]) -> Optional[str]:
+    """ "other_place" or "job" when the message is one of those questions, else None."""
+    if not text:
+        return None
+    clean = _normalize(text)
+    words = set(clean.split())
+    # "ik ben zelfstandige uit Gent": where the user comes from, not what they ask about.
+    origins = set(re.findall(r"\b(?:uit|vanuit) (\w+)", clean))
+    places = {w for w in words if w in OTHER_PLACES and w not in origins} | {
+        p for p in OTHER_PLACES if " " in p and f" {p} " in f" {clean} "
+    }
+    if (places or "provincie" in words) and not words & REGION:
+        return "other_place"
+    if _JOB.search(clean) and not _BUSINESS.search(clean):
+        return "job"
+    return None

@@ -1,0 +1,70 @@
+"""Another municipality's programme and job seeking are out of scope (bot/text/scope.py)."""
+
+import pytest
+
+from bot.text.scope import out_of_scope_reason
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("heeft amsterdam ook zo'n programma", "other_place"),
+        ("wat doet de stad Gent voor de sociale economie?", "other_place"),
+        ("Wat doet Den Haag voor sociale ondernemers", "other_place"),
+        ("Ik zoek een baan bij de gemeente Haarlem.", "job"),
+        ("zijn er vacatures voor inkoper bij de gemeente", "job"),
+        ("ik wil bij de gemeente werken als beleidsmedewerker", "job"),
+    ],
+)
+def test_out_of_scope(text, reason):
+    assert out_of_scope_reason(text) == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heeft de gemeente werk voor mijn bedrijf?",
+        "Ik kom uit Amsterdam maar wil leveren aan Haarlem",
+        "ik zoek opdrachten in heemstede",
+        "wat is LOL",
+        "op den duur wil ik groeien",
+        "wij zoeken een leverancier voor stageplekken",
+    ],
+)
+def test_in_scope(text):
+    assert out_of_scope_reason(text) is None
+
+
+def test_a_province_or_a_job_in_other_words():
+    assert out_of_scope_reason("wat doet de provincie Noord-Brabant aan sociaal ondernemen")
+    assert out_of_scope_reason("Kan ik bij de gemeente als schoonmaker werken?") == "job"
+
+
+def test_where_someone_comes_from_is_not_another_programme():
+    assert (
+        out_of_scope_reason("zijn er opdrachten voor ne kleine drukkerij uit Vlaanderen?") is None
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is er een vakantiebaan bij de gemeente voor scholieren",
+        "zoekt haarlem nog een jobstudent voor de zomer",
+        "heeft de gemeente een vacaturre voor beleidsmedewerker",
+        "kan ik als financieel medewerker bij jullie beginnen",
+    ],
+)
+def test_more_ways_to_ask_for_a_job(text):
+    assert out_of_scope_reason(text) == "job"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ben zzp'er uit Leiden, kan ik op het Haarlemse platform?",
+        "wij komen vanuit Amsterdam, mogen we meedoen aan The Impact Days",
+    ],
+)
+def test_where_the_user_comes_from_is_not_the_subject(text):
+    assert out_of_scope_reason(text) is None
