@@ -9,7 +9,9 @@ and ``synoniemen`` (Category, EventKind, ImpactKind). Matching, in order:
    "mantelzorg"), or the modifier (start) of the term, at least 6 letters ("schoonmaakbedrijf");
    the longest synonym wins, a head before a modifier (the head carries the meaning in Dutch); a
    shorter modifier (4+ letters) only before a generic head ("zorgopdrachten", "theehandel");
-3. fuzzy: a typo of a single-word synonym, for terms of at least 5 letters: rapidfuzz
+   Before compounds, a verb form is tried as its lemma ("gemaaid" -> "maaien", bot.text.lexicon);
+3. fuzzy: a typo of a single-word synonym, for terms of at least 5 letters that are not a Dutch
+   word the lexicon knows ("tussen" is no slip for "tassen", "plaatsen" none for "plantsoen"): rapidfuzz
    ``fuzz.ratio`` >= ``FUZZY_THRESHOLD`` (82) AND at most ``max_typos`` Levenshtein edits (1 for
    words up to 7 letters, 2 for longer ones) AND the same first letter.
 
@@ -33,6 +35,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, 
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+
+from bot.text import lexicon
 
 FUZZY_THRESHOLD = 82
 SUGGEST_THRESHOLD = 50
@@ -289,6 +293,15 @@ GENERIC_HEADS = frozenset(
         "kansen",
         "tender",
         "tenders",
+        "atelier",
+        "werkplaats",
+        "branderij",
+        "blenderij",
+        "makerij",
+        "service",
+        "levering",
+        "leveringen",
+        "specialist",
     ]
 )
 
@@ -314,7 +327,7 @@ def _compound(word: str, vocab: Vocabulary) -> Optional[str]:
 
 
 def _fuzzy(word: str, vocab: Vocabulary) -> Optional[str]:
-    if len(word) < MIN_FUZZY or not vocab.words or word in LOOKALIKES:
+    if len(word) < MIN_FUZZY or not vocab.words or word in LOOKALIKES or lexicon.is_known(word):
         return None
     forms = [f for f, _ in vocab.words]
     limit = max_typos(word)
@@ -331,6 +344,9 @@ def _resolve_word(word: str, vocab: Vocabulary) -> Optional[str]:
         return vocab.forms[word]
     if stem(word) in vocab.forms:
         return vocab.forms[stem(word)]
+    base = lexicon.lemma(word) if len(word) >= MIN_HEAD else None
+    if base is not None and (base in vocab.forms or stem(base) in vocab.forms):
+        return vocab.forms.get(base) or vocab.forms[stem(base)]
     return _compound(word, vocab) or _fuzzy(word, vocab)
 
 
