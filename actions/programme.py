@@ -14,7 +14,13 @@ from actions.base import GuardedAction
 from actions.data import programme
 from bot import names
 from bot.content.answers import format_topic
-from bot.content.topics import choose_topic, follow_up_topic, is_follow_up, is_unsure
+from bot.content.topics import (
+    choose_topic,
+    follow_up_topic,
+    is_follow_up,
+    is_unsure,
+    runner_up_confidence,
+)
 from bot.text import clarify
 
 UNSURE_LEAD = "Ik weet niet zeker over welk onderwerp je vraag gaat."
@@ -69,7 +75,8 @@ class ActionProgrammeAnswer(GuardedAction):
         if intent != names.FAQ or is_follow_up(message.get("text")):
             previous = tracker.get_slot(names.SLOT_LAST_TOPIC)
             topic_id = follow_up_topic(data, previous, key, confidence, mentioned)
-        if topic_id is None and is_unsure(data, key, confidence, mentioned):
+        runner_up = runner_up_confidence(selector.get("ranking") or [], key)
+        if topic_id is None and is_unsure(data, key, confidence, mentioned, runner_up=runner_up):
             choices = clarify.topic_choices(selector.get("ranking") or [], titles)
             if len(choices) >= 2:
                 reply = clarify.ask_meaning(choices, UNSURE_LEAD)

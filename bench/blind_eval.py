@@ -34,6 +34,11 @@ from bot import PROJECT_ROOT
 BLIND_DIR = PROJECT_ROOT / "tests" / "eval" / "blind"
 REPORT = PROJECT_ROOT / "docs" / "understanding.md"
 CLARIFY = "clarify"
+SEARCH_KINDS = {
+    "search_offers": "aanbod",
+    "search_opportunities": "opdrachten",
+    "search_events": "evenementen",
+}
 FALLBACK_ACTIONS = {"action_fallback", "action_clarify"}
 
 
@@ -53,6 +58,7 @@ class Turn:
     category: Optional[str]
     actions: List[str]
     answered_topic: Optional[str] = None  # the programme topic the reply answered, if any
+    searched: Optional[str] = None  # the kind of search this turn ran (aanbod, opdrachten, ...)
 
     @property
     def reply_text(self) -> str:
@@ -118,6 +124,11 @@ class Assistant:
             topic=key.split("/", 1)[1] if "/" in key else None,
             category=search.get("categorie") if isinstance(search, dict) else None,
             actions=[a for a in actions if a],
+            searched=(
+                search.get("kind")
+                if "action_search" in actions and isinstance(search, dict)
+                else None
+            ),
             answered_topic=next(
                 (
                     e.get("value")
@@ -135,6 +146,9 @@ def intent_ok(expected: Dict[str, Any], turn: Turn) -> bool:
         return True
     if intent == CLARIFY:
         return turn.clarified
+    if intent in SEARCH_KINDS and turn.searched == SEARCH_KINDS[intent]:
+        # What the user got: that search (a follow-up the NLU called "inform" refines it).
+        return True
     if intent == "faq" and turn.answered_topic:
         # What the user got: a programme answer (a follow-up the NLU called "inform" too).
         return not expected.get("topic") or turn.answered_topic == expected["topic"]
@@ -231,6 +245,8 @@ def run_messages(assistant: Assistant, items: Iterable[Dict[str, Any]], result: 
                 str(item.get(k)) for k in ("intent", "topic", "category") if item.get(k)
             )
             got = "/".join(str(v) for v in (turn.intent, turn.topic, turn.category) if v)
+            if not fact_ok(item, turn):
+                want += f" with fact {item['fact']!r}"
             result.misses.append(f"{item['text'][:90]!r}: want {want}, got {got}")
 
 

@@ -47,13 +47,38 @@ def is_unsure(
     confidence: float,
     mentioned: Iterable[str],
     min_confidence: float = 0.5,
+    runner_up: float = 0.0,
 ) -> bool:
     """Whether to ask which topic is meant: the selector is not confident and the message
-    names no single topic (then "Bedoel je ...?" with the likeliest topics)."""
+    names no single topic (then "Bedoel je ...?" with the likeliest topics).
+
+    A topic below `min_confidence` that is still well ahead of the runner-up (at least
+    LEAD_FACTOR times its confidence, and at least MIN_LEADING_CONFIDENCE) is answered: the
+    answer then offers the runner-up as a button, one click from the other reading."""
     selected = topic_from_response_key(response_key)
     if selected in programme.topics and confidence >= min_confidence:
         return False
+    if (
+        selected in programme.topics
+        and confidence >= MIN_LEADING_CONFIDENCE
+        and confidence >= LEAD_FACTOR * runner_up
+    ):
+        return False
     return len({t for t in mentioned if t in programme.topics}) != 1
+
+
+MIN_LEADING_CONFIDENCE = 0.25
+LEAD_FACTOR = 1.8
+
+
+def runner_up_confidence(ranking: Iterable[dict], response_key: Optional[str]) -> float:
+    """The confidence of the best-ranked response other than `response_key`."""
+    others = [
+        float(r.get("confidence") or 0.0)
+        for r in ranking
+        if r.get("intent_response_key") != response_key
+    ]
+    return max(others, default=0.0)
 
 
 # "En wie geeft die trainingen?", "geldt dat alleen voor Haarlem?": a question about what was

@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import names
+from bot.nlp.fallback_rescue import rescued_faq, rescued_search
 from bot.text.greeting import strip_greeting
 from bot.text.guard import (
     NLU_MAX_CHARS,
@@ -160,11 +161,6 @@ class GuardFallback(_Stateless):
                         INTENT, {"name": names.OUT_OF_SCOPE, "confidence": 1.0}, add_to_output=True
                     )
                     continue
-                if message.get(UNKNOWN_WORDS_KEY) and intent != names.OTHER_LANGUAGE:
-                    message.set(
-                        INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True
-                    )
-                    continue
             if not message.get(GUARD_KEY) and is_vague(
                 message.get(TEXT), intent, message.get("entities") or []
             ):
@@ -172,6 +168,44 @@ class GuardFallback(_Stateless):
                 message.set(VAGUE_KEY, True, add_to_output=True)
                 message.set(
                     INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True
+                )
+                continue
+            if (
+                not message.get(GUARD_KEY)
+                and intent not in KEEP_INTENTS
+                and message.get(UNKNOWN_WORDS_KEY)
+                and intent != names.OTHER_LANGUAGE
+            ):
+                message.set(
+                    INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True
+                )
+                continue
+            if (
+                intent == FALLBACK_INTENT
+                and not message.get(GUARD_KEY)
+                and rescued_faq(
+                    message.get(INTENT_RANKING_KEY) or [],
+                    message.get(names.RESPONSE_SELECTOR_KEY),
+                )
+            ):
+                confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
+                    "confidence"
+                ]
+                message.set(
+                    INTENT, {"name": names.FAQ, "confidence": confidence}, add_to_output=True
+                )
+                continue
+            search = (
+                rescued_search(message.get(INTENT_RANKING_KEY) or [], message.get("entities") or [])
+                if intent == FALLBACK_INTENT and not message.get(GUARD_KEY)
+                else None
+            )
+            if search:
+                ranked = {
+                    r.get("name"): r.get("confidence") for r in message.get(INTENT_RANKING_KEY)
+                }
+                message.set(
+                    INTENT, {"name": search, "confidence": ranked.get(search)}, add_to_output=True
                 )
                 continue
             if message.get(GUARD_KEY):

@@ -73,6 +73,33 @@ def _content(text: str) -> List[str]:
     return [w for w in _normalize(text).split() if w not in FILLER and len(w) >= 3]
 
 
+# At a yes/no question ("Mag ik je doorverbinden? [Ja] [Nee]"), a short answer that starts with a
+# clear yes or no is that button: "akkoord, stuur die mail maar", "ja, verbind me maar door" (the
+# classifier reads the rest as a new request for a person).
+YES_STARTS = frozenset(
+    [
+        "ja",
+        "jawel",
+        "jazeker",
+        "akkoord",
+        "prima",
+        "goed",
+        "oke",
+        "ok",
+        "okay",
+        "zeker",
+        "graag",
+        "yes",
+        "jep",
+        "top",
+        "allee",
+        "uiteraard",
+    ]
+)
+NO_STARTS = frozenset(["nee", "neen", "nope"])
+AFFIRM, DENY = "/affirm", "/deny"
+
+
 def choose(text: str, buttons: Sequence[Mapping[str, Any]], ordinals: bool = True) -> Optional[str]:
     """The payload of the button `text` picks, or None (then it is an ordinary message)."""
     if not text or text.lstrip().startswith("/") or len(buttons) < 2:
@@ -81,6 +108,11 @@ def choose(text: str, buttons: Sequence[Mapping[str, Any]], ordinals: bool = Tru
     if not words or len(words) > MAX_WORDS:
         return None
     payloads = [str(b.get("payload") or "") for b in buttons]
+    if AFFIRM in payloads and DENY in payloads:
+        if words[0] in YES_STARTS and "niet" not in words and "geen" not in words:
+            return AFFIRM
+        if words[0] in NO_STARTS:
+            return DENY
     titles = [str(b.get("title") or "") for b in buttons]
     if ordinals and len(words) <= MAX_ORDINAL_WORDS:
         position = parse_ordinal(" ".join(words))

@@ -71,6 +71,7 @@ ADDRESSEES = (
     "medewerker",
     "samen",
     "iedereen",
+    "zenne",
 )
 # "Goedemiddag, u spreekt met Priya." / "hoi, met Bram van inkoop": an introduction after a
 # greeting is part of the greeting; a question after it is what the NLU reads.
@@ -98,8 +99,8 @@ FILLERS = ("allez", "awel", "jo", "nou", "zo", "ha", "hé", "he", "oh", "ah")
 # After a greeting, a rest that only announces a question or checks that someone is there
 # ("hoi, ik zit met een vraag", "hoi hoi, ben je er") is still just a greeting.
 _ANNOUNCEMENT_ONLY = re.compile(
-    r"(?:(?:ik\s+)?(?:heb|had|zit\s+met)\s+(?:nog\s+)?(?:een|wat|een\s+paar|enkele)\s+"
-    r"(?:vraag|vraagje|vragen|vraagjes)(?:\s+(?:voor|aan)\s+(?:jullie|je|jou|u))?"
+    r"(?:(?:(?:ik|'?k)\s+)?(?:heb|had|zit\s+(?:hier\s+)?met|zat\s+(?:hier\s+)?met)\s+(?:nog\s+)?"
+    r"(?:een|wat|een\s+paar|enkele|ne|nen)\s+(?:vraag|vraagje|vragen|vraagjes|vraagske)(?:\s+(?:voor|aan)\s+(?:jullie|je|jou|u))?"
     r"|(?:mag|kan|kun)\s+ik\s+(?:je\s+|jou\s+|u\s+|jullie\s+)?(?:iets|wat|een\s+vraag)"
     r"(?:\s+vragen)?"
     r"|ik\s+(?:wil|wou|zou)\s+(?:graag\s+)?(?:je\s+|u\s+)?(?:iets|wat)\s+(?:vragen|weten)"
@@ -202,6 +203,29 @@ def strip_acknowledgement(text: str) -> str:
     return rest
 
 
+# "nee wacht, ik koop niet in, ik brand zelf koffie": a correction of the last answer; the NLU
+# reads what the user wants now. Only with a marker of a correction ("wacht", "sorry", "ik bedoel
+# (niet)"), so "nee, ik zoek zelf wel verder" at a yes/no question stays a no.
+_CORRECTION = re.compile(
+    r"\s*(?:nee|neen|nope)\b[\s,.!]*(?:(?:wacht|sorry|oeps|sorry hoor)\b[\s,.!:]*"
+    r"|(?=ik\s+bedoel\b|dat\s+bedoel\s+ik\b))"
+    r"(?:(?:ik\s+bedoel\s+niet|dat\s+bedoel\s+ik\s+niet|niet)\b[^,.;!?]{0,60}[,.;!?]+\s*)?"
+    r"(?:ik\s+bedoel\s*,?\s*)?",
+    re.IGNORECASE,
+)
+MIN_CORRECTION_WORDS = 4
+
+
+def strip_correction(text: str) -> str:
+    """`text` without a leading "nee wacht," / "nee, ik bedoel niet X," when what the user
+    wants now follows (MIN_CORRECTION_WORDS+ words)."""
+    match = _CORRECTION.match(text)
+    if match is None or match.end() == 0:
+        return text
+    rest = text[match.end() :]
+    return rest if len(rest.split()) >= MIN_CORRECTION_WORDS else text
+
+
 # "Ik heb nog een vraag. Sinds wanneer ...?": an announcement of a question, then the question.
 _PREAMBLE = re.compile(
     r"(?:(?:ik\s+)?(?:heb|had)\s+(?:nog\s+)?(?:een\s+)?|nog\s+een\s+|even\s+een\s+|een\s+)?"
@@ -219,9 +243,17 @@ def strip_preamble(text: str) -> str:
     return rest if len(rest.split()) >= 3 else text
 
 
+# "Morgen!" alone is "goedemorgen"; in a sentence it is "tomorrow" and stays.
+_BARE_MORNING = re.compile(
+    r"\s*morgen(?:\s+(?:allemaal|samen|iedereen))?\s*[!.]*\s*", re.IGNORECASE
+)
+
+
 def strip_greeting(text: str) -> str:
     """`text` without a leading greeting (and an introduction or "ik heb een vraag") when a
     question follows; a greeting alone is read as GREETING_FOR_NLU."""
+    if len(text) < 40 and _BARE_MORNING.fullmatch(text):
+        return GREETING_FOR_NLU
     return strip_preamble(_strip_greeting(text))
 
 
@@ -241,26 +273,26 @@ def _strip_greeting(text: str) -> str:
         while (after := _take(text, position, ADDRESSEES)) is not None:
             position = _skip(text, after)
     if not greeted:
-        return strip_acknowledgement(text)
+        return strip_correction(strip_acknowledgement(text))
     intro_end = _introduction(text, position)
     if intro_end is not None:
         question = text[_skip(text, intro_end) :]
         if question.lower().startswith("en "):
             question = question[3:]
-        if _announces_only(question):
+        if announces_only(question):
             return _greeting_alone(text)
         if len(question.split()) < MIN_REST_WORDS or sum(c.isalpha() for c in question) < 6:
             return _greeting_alone(text)
         return question
     rest = text[position:]
-    if not rest.strip(_SEPARATORS) or _announces_only(rest):
+    if not rest.strip(_SEPARATORS) or announces_only(rest):
         return _greeting_alone(text)
     if len(rest.split()) < MIN_REST_WORDS or sum(c.isalpha() for c in rest) < 6:
         return text
     return rest
 
 
-def _announces_only(rest: str) -> bool:
+def announces_only(rest: str) -> bool:
     """Whether `rest` (after a greeting) only announces a question or asks if someone is there."""
     rest = rest.strip(_SEPARATORS)
     return len(rest) <= 60 and _ANNOUNCEMENT_ONLY.fullmatch(rest) is not None
@@ -294,7 +326,7 @@ def _introduction(text: str, position: int) -> Optional[int]:
         None,
     )
     if starter is None:
-        return None
+        return _name_here(text, position)
     name_at = _skip(text, position + len(starter))
     name, end = _word_at(text, name_at)
     if len(name) < 2 or not (name[0].isupper() or starter in ("met", "mijn naam is", "ik heet")):
@@ -307,6 +339,23 @@ def _introduction(text: str, position: int) -> Optional[int]:
         if not (word[:1].isupper() and len(word) > 1):
             break
         position = word_end
+    return _affiliation(text, position)
+
+
+def _name_here(text: str, position: int) -> Optional[int]:
+    """The end of "Eva hier (van de corporatie)" at `position`, or None."""
+    name, end = _word_at(text, position)
+    if len(name) < 2 or not name[0].isupper() or name.lower() in ADDRESSEES:
+        return None
+    here, here_end = _word_at(text, _skip_spaces(text, end))
+    if here.lower() != "hier":
+        return None
+    return _affiliation(text, here_end)
+
+
+def _affiliation(text: str, position: int) -> Optional[int]:
+    """The end of an introduction whose name ends at `position`: an optional "van team inkoop",
+    then the end of the sentence; None when more follows in the same sentence."""
     word, word_end = _word_at(text, _skip_spaces(text, position))
     if word.lower() in AFFILIATIONS:
         position = word_end

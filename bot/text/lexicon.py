@@ -40,9 +40,11 @@ def _table() -> Dict[str, str]:
 
 
 def _read(name: str) -> dict:
-    with resources.files(_PACKAGE).joinpath(name).open("rb") as raw:
-        with gzip.open(raw, "rt", encoding="utf-8") as text:
-            return json.load(text)
+    with (
+        resources.files(_PACKAGE).joinpath(name).open("rb") as raw,
+        gzip.open(raw, "rt", encoding="utf-8") as text,
+    ):
+        return json.load(text)
 
 
 def is_known(word: str) -> bool:

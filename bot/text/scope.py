@@ -100,15 +100,111 @@ OTHER_PLACES = frozenset(
         "berlijn",
         "parijs",
         "londen",
+        # More Dutch and Flemish towns (names that are also ordinary words left out: Best,
+        # Geel, Mol, Lier, Sluis, Goes, Huizen, Duiven, Weert).
+        "heerhugowaard",
+        "den helder",
+        "schagen",
+        "enkhuizen",
+        "medemblik",
+        "edam",
+        "volendam",
+        "weesp",
+        "diemen",
+        "lisse",
+        "hillegom",
+        "noordwijk",
+        "katwijk",
+        "wassenaar",
+        "gouda",
+        "woerden",
+        "houten",
+        "ijsselstein",
+        "roermond",
+        "sittard",
+        "geleen",
+        "heerlen",
+        "kerkrade",
+        "uden",
+        "veghel",
+        "boxtel",
+        "waalwijk",
+        "oosterhout",
+        "terneuzen",
+        "zutphen",
+        "doetinchem",
+        "tiel",
+        "harderwijk",
+        "barneveld",
+        "kampen",
+        "hardenberg",
+        "almelo",
+        "oldenzaal",
+        "meppel",
+        "hoogeveen",
+        "drachten",
+        "sneek",
+        "heerenveen",
+        "harlingen",
+        "delfzijl",
+        "capelle",
+        "spijkenisse",
+        "gorinchem",
+        "ridderkerk",
+        "barendrecht",
+        "maassluis",
+        "westland",
+        "pijnacker",
+        "voorburg",
+        "wijchen",
+        "culemborg",
+        "dronten",
+        "emmeloord",
+        "bussum",
+        "naarden",
+        "baarn",
+        "soest",
+        "nijkerk",
+        "veldhoven",
+        "valkenswaard",
+        "etten leur",
+        "zierikzee",
+        "winterswijk",
+        "turnhout",
+        "roeselare",
+        "sint niklaas",
+        "ieper",
+        "lokeren",
+        "dendermonde",
+        "waregem",
+        "tienen",
+        "knokke",
+        "lommel",
+        "tongeren",
+        "vilvoorde",
+        "belgie",
+        "vlaanderen",
+        "wallonie",
+        "duitsland",
+        "frankrijk",
+        "engeland",
     ]
-) | {"den haag", "den bosch", "s hertogenbosch", "bergen op zoom"}
+) | {"den haag", "den bosch", "s hertogenbosch", "bergen op zoom", "alphen aan den rijn"}
 _JOB = re.compile(
     r"\b(?:vacatures?|solliciter\w*|sollicitatie\w*|stage(?:plek|plaats|s)?\b|stagelopen|"
     r"werkzoekend\w*|baan(?:tje)?\b|banen\b|in dienst (?:komen|treden|bij)|"
     r"vacatur\w*|vakature\w*|jobstudent\w*|studentenjob\w*|vakantiewerk\w*|vakantiebaan\w*|"
     r"bijbaan\w*|bijbaantje\w*|als \w+ ?medewerker\b|"
-    r"(?:werken|werk|functie) bij (?:de |jullie|het )?(?:gemeente|jullie)|"
-    r"bij (?:de |jullie )?gemeente (?:\w+ ){0,3}?werken)"
+    # "ik werk bij de gemeente" is a municipal buyer saying who they are, not a job seeker.
+    r"(?<!ik )(?<!wij )(?<!we )(?:werken|werk|functie) bij (?:de |jullie|het )?(?:gemeente|jullie)|"
+    r"bij (?:de |jullie )?gemeente (?:\w+ ){0,3}?werken|werkstudent\w*|trainee\w*|"
+    r"afstudeerplek\w*|afstudeerplaats\w*|stembureau\w*|"
+    r"\w+ worden bij (?:de |jullie |het )?(?:gemeente|team|afdeling))"
+)
+# "is daar ook een programma zoals in Haarlem?": Haarlem named as the comparison, so the
+# question is about the other place.
+_COMPARED = re.compile(
+    r"\b(?:zoals|net als|net zoals|als in|vergelijkbaar met) (?:in |bij )?haarlem\b"
 )
 # Words that make "werk" an assignment for a business, not a job.
 _BUSINESS = re.compile(
@@ -133,7 +229,10 @@ def out_of_scope_reason(text: Optional[str]) -> Optional[str]:
     places = {w for w in words if w in OTHER_PLACES and w not in origins} | {
         p for p in OTHER_PLACES if " " in p and f" {p} " in f" {clean} "
     }
-    if (places or "provincie" in words) and not words & REGION:
+    region = words & REGION
+    if region == {"haarlem"} and _COMPARED.search(clean):
+        region = set()
+    if (places or "provincie" in words) and not region:
         return "other_place"
     if _JOB.search(clean) and not _BUSINESS.search(clean):
         return "job"

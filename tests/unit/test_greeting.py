@@ -141,3 +141,18 @@ def test_a_filler_without_a_greeting_stays(text):
 )
 def test_thanks_with_a_tail_before_a_new_question_is_left_out(text, question):
     assert strip_greeting(text) == question
+
+
+@pytest.mark.parametrize(
+    "text,read",
+    [
+        ("goedemorgen, Eva hier van de corporatie", "hallo"),
+        ("hoi, Eva hier. Wat is LOL?", "Wat is LOL?"),
+        ("hoi, Demi hier van inkoop, ik zoek catering", "ik zoek catering"),
+        ("Morgen!", "hallo"),
+        ("morgen allemaal", "hallo"),
+        ("morgen is er een workshop?", "morgen is er een workshop?"),
+    ],
+)
+def test_a_name_with_hier_and_a_bare_morning(text, read):
+    assert strip_greeting(text) == read

@@ -203,3 +203,30 @@ def test_a_short_category_word_before_a_generic_head_is_a_compound(text, expecte
 @pytest.mark.parametrize("text", ["zorgvuldig werken", "een theelichtje"])
 def test_a_short_word_before_anything_else_is_not(text):
     assert find_in_text(text, CATEGORIES.values()) == []
+
+
+LEXICON_OPTIONS = {
+    "textiel": ["tassen", "kleding"],
+    "groen": ["plantsoen", "maaien"],
+    "drukwerk": ["drukken", "drukwerk"],
+    "koffie_thee": ["thee"],
+}
+
+
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        # Real Dutch words are no typos of a synonym.
+        ("de post tussen onze locaties", []),
+        ("het plaatsen van laadpalen", []),
+        # Typos still are.
+        ("plantsoeen bijhouden", ["groen"]),
+        # Verb forms by their lemma.
+        ("de bermen moeten gemaaid worden", ["groen"]),
+        ("wie drukt onze menukaarten", ["drukwerk"]),
+        # A short modifier before a business head.
+        ("ik heb een theeblenderij", ["koffie_thee"]),
+    ],
+)
+def test_known_words_lemmas_and_business_heads(text, found):
+    assert find_in_text(text, LEXICON_OPTIONS) == found

@@ -68,3 +68,23 @@ def test_more_ways_to_ask_for_a_job(text):
 )
 def test_where_the_user_comes_from_is_not_the_subject(text):
     assert out_of_scope_reason(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        (
+            "ik heb ook een vestiging in Enschede, is daar een programma zoals in Haarlem?",
+            "other_place",
+        ),
+        ("heeft Gouda ook zo'n programma?", "other_place"),
+        ("is er een werkstudentplek bij het team economie?", "job"),
+        ("kan ik interim-inkoper worden bij de gemeente?", "job"),
+        ("ik wil graag werken bij de gemeente", "job"),
+        ("ik werk bij de gemeente en zoek een cateraar", None),
+        ("wij werken bij de gemeente haarlem als inkopers", None),
+        ("wij zijn een bedrijf uit Gouda en zoeken opdrachten in Haarlem", None),
+    ],
+)
+def test_comparisons_towns_and_job_words(text, reason):
+    assert out_of_scope_reason(text) == reason

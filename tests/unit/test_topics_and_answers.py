@@ -55,3 +55,18 @@ def test_a_follow_up_question_stays_with_the_previous_topic():
     assert follow_up_topic(programme, some, f"faq/{other}", 0.9, []) == other
     assert follow_up_topic(programme, some, f"faq/{some}", 0.2, [other]) == other
     assert follow_up_topic(programme, None, f"faq/{other}", 0.4, []) is None
+
+
+def test_a_low_topic_well_ahead_of_the_runner_up_is_answered_a_close_one_is_asked():
+    from bot.content.topics import is_unsure, runner_up_confidence
+
+    key = "faq/lol"
+    ranking = [
+        {"intent_response_key": "faq/lol", "confidence": 0.29},
+        {"intent_response_key": "faq/programma", "confidence": 0.14},
+    ]
+    assert runner_up_confidence(ranking, key) == 0.14
+    assert not is_unsure(PROGRAMME, key, 0.29, [], runner_up=0.14)
+    assert is_unsure(PROGRAMME, key, 0.29, [], runner_up=0.25)
+    assert is_unsure(PROGRAMME, key, 0.2, [], runner_up=0.01)
+    assert not is_unsure(PROGRAMME, key, 0.6, [], runner_up=0.4)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot import names
 from bot.text.vague import is_vague
 
 
@@ -29,3 +30,16 @@ def test_vague(text):
 )
 def test_specific(text, intent, entities):
     assert not is_vague(text, intent, entities)
+
+
+@pytest.mark.parametrize(
+    "text", ["advies", "Ondersteuning.", "verkopn", "ik zoek hulp", "vraagske"]
+)
+def test_more_vague_words_and_a_typo_of_one(text):
+    assert is_vague(text, "nlu_fallback")
+
+
+def test_a_vague_word_read_as_an_answer_is_still_vague_but_a_role_is_not():
+    assert is_vague("netwerk", names.INFORM)
+    assert not is_vague("inkoper", names.INFORM)
+    assert not is_vague("catering", names.INFORM)

@@ -1,0 +1,51 @@
+"""Messages the intent classifier was unsure about (nlu_fallback) whose meaning is clear anyway.
+
+A programme question, while the topic selector is sure:
+
+"Mijn schoonmaakbedrijf wil op de prestatieladder, wat is de eerste stap?" splits the intent
+classifier between a programme question and a search (it names a trade), so the
+FallbackClassifier turns it into nlu_fallback; the response selector, trained on programme
+questions only, is 0.83 sure it is about PSO. When the selector is at least
+MIN_TOPIC_CONFIDENCE sure and the programme question is among the classifier's two likeliest
+intents, the message is read as that programme question.
+
+A search that names a category: "kunnen we iets drukken voor de gemeente?" splits the classifier
+between searching offers and opportunities, but it names drukwerk (a `categorie` entity); when a
+search is among the two likeliest intents, the message is read as that search. Pure Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Mapping, Optional
+
+from bot import names
+
+MIN_TOPIC_CONFIDENCE = 0.75
+TOP_INTENTS = 2
+
+
+def rescued_faq(
+    intent_ranking: Iterable[Mapping[str, Any]], selector: Optional[Mapping[str, Any]]
+) -> bool:
+    """Whether a fallback message should be read as a programme question (see above)."""
+    response = ((selector or {}).get(names.FAQ) or {}).get("response") or {}
+    if float(response.get("confidence") or 0.0) < MIN_TOPIC_CONFIDENCE:
+        return False
+    likeliest = [r.get("name") for r in intent_ranking if r.get("name") != names.NLU_FALLBACK]
+    return names.FAQ in likeliest[:TOP_INTENTS]
+
+
+SEARCH_INTENTS = (names.SEARCH_OFFERS, names.SEARCH_OPPORTUNITIES, names.SEARCH_EVENTS)
+SEARCH_ENTITIES = frozenset(["categorie", "soort"])
+
+
+def rescued_search(
+    intent_ranking: Iterable[Mapping[str, Any]], entities: Iterable[Mapping[str, Any]]
+) -> Optional[str]:
+    """The search intent a fallback message that names a category is read as, or None."""
+    if not any(e.get("entity") in SEARCH_ENTITIES for e in entities):
+        return None
+    likeliest: List[Any] = [
+        r.get("name") for r in intent_ranking if r.get("name") != names.NLU_FALLBACK
+    ]
+    return next((i for i in likeliest[:TOP_INTENTS] if i in SEARCH_INTENTS), None)

@@ -1,0 +1,41 @@
+from bot.nlp.fallback_rescue import rescued_faq
+
+
+def selector(confidence):
+    return {"faq": {"response": {"intent_response_key": "faq/pso", "confidence": confidence}}}
+
+
+RANKING = [
+    {"name": "nlu_fallback", "confidence": 1.0},
+    {"name": "search_offers", "confidence": 0.29},
+    {"name": "faq", "confidence": 0.27},
+    {"name": "inform", "confidence": 0.1},
+]
+
+
+def test_a_sure_topic_rescues_a_programme_question_among_the_two_likeliest_intents():
+    assert rescued_faq(RANKING, selector(0.83))
+
+
+def test_an_unsure_topic_or_a_programme_question_further_down_does_not():
+    assert not rescued_faq(RANKING, selector(0.6))
+    assert not rescued_faq([RANKING[0], RANKING[1], RANKING[3], RANKING[2]], selector(0.9))
+    assert not rescued_faq(RANKING, None)
+    assert not rescued_faq([], selector(0.9))
+
+
+def test_a_fallback_that_names_a_category_is_read_as_the_likeliest_search():
+    from bot.nlp.fallback_rescue import rescued_search
+
+    entities = [{"entity": "categorie", "value": "drukwerk"}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 1.0},
+        {"name": "faq", "confidence": 0.25},
+        {"name": "search_opportunities", "confidence": 0.24},
+        {"name": "search_offers", "confidence": 0.2},
+    ]
+    assert rescued_search(ranking, entities) == "search_opportunities"
+    assert rescued_search(ranking, []) is None
+    assert (
+        rescued_search([ranking[0], ranking[1], {"name": "inform"}, ranking[2]], entities) is None
+    )
