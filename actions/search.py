@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import Counter
 from typing import Any, Dict, List, Optional, Text
 
@@ -29,6 +30,7 @@ from bot.catalog.dialogue import (
 )
 from bot.catalog.ordinals import parse_ordinal
 from bot.catalog.search import page
+from bot.content.topics import is_follow_up
 from bot.text import clarify
 
 SLOT = names.SLOT_SEARCH
@@ -53,6 +55,11 @@ def bot_texts(tracker: Tracker) -> List[str]:
 
 
 # Actions after which an answer without filters still belongs to the search (its question).
+# A question word first: "wie kregen die trainingen toen?" asks about the answer just given,
+# "zijn er ook workshops?" asks for a search.
+ABOUT_THE_ANSWER = re.compile(
+    r"\s*(?:en\s+|maar\s+)?(?:wie|wanneer|waarom|hoe|wat|waar|hoeveel)\b", re.IGNORECASE
+)
 SEARCH_ACTIONS = frozenset(
     [names.ACTION_SEARCH, names.ACTION_SEARCH_MORE, names.ACTION_SEARCH_DETAIL]
 )
@@ -157,6 +164,16 @@ class ActionSearch(GuardedAction):
         ):
             # "en Haarlem?" after another answer: nothing to search, a programme question.
             return [FollowupAction(names.ACTION_PROGRAMME_ANSWER)]
+        if (
+            filters.categorie is None
+            and tracker.get_slot(names.SLOT_LAST_TOPIC)
+            and _previous_action(tracker) == names.ACTION_PROGRAMME_ANSWER
+            and is_follow_up(text)
+            and ABOUT_THE_ANSWER.match(text)
+        ):
+            # "wie kregen die trainingen toen?" right after the LOL answer: about that answer.
+            return [FollowupAction(names.ACTION_PROGRAMME_ANSWER)]
+        intent = roles.clear_role(intent, text)
         if roles.role_conflict(intent, text):
             logger.debug("search: intent %s contradicts the words, asking the role", intent)
             say(dispatcher, roles.ask_role(filters.categorie))

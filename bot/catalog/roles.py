@@ -203,6 +203,30 @@ def _has(text: str, cues: Iterable[str]) -> bool:
     return any(cue in text for cue in cues)
 
 
+# "wij kuisen kantoren, zijn er uitvragen van de stad?": asking about opportunities in so many
+# words. The classifier's search_offers is then overruled without asking.
+_OPPORTUNITY_QUESTION = re.compile(
+    r"\b(?:zijn\s+(?:er|daar)|is\s+(?:er|daar)|heeft\s+de\s+(?:gemeente|stad)|hebben\s+jullie|zoekt\s+de\s+"
+    r"(?:gemeente|stad)|komen\s+er)\b[^?.!]{0,40}?\b(?:opdrachten|opdracht|uitvragen|uitvraag|"
+    r"aanbestedingen|aanbesteding|tenders|tender|inkoopvragen|inkoopvraag)\b"
+    r"|\b(?:opdrachten|uitvragen|aanbestedingen|tenders|inkoopvragen)\s+(?:van|bij|vanuit)\s+"
+    r"(?:de\s+)?(?:gemeente|stad)\b"
+)
+
+
+def clear_role(intent: str, text: str) -> str:
+    """The search intent the words make clear: search_opportunities for a message that asks
+    for opportunities in so many words (and has no buyer's words); else `intent`."""
+    lowered = " ".join((text or "").lower().split())[:2000]
+    if (
+        intent == names.SEARCH_OFFERS
+        and _OPPORTUNITY_QUESTION.search(lowered)
+        and not _has(lowered, BUYER_CUES)
+    ):
+        return names.SEARCH_OPPORTUNITIES
+    return intent
+
+
 def role_conflict(intent: str, text: str) -> bool:
     """Whether the words contradict the search intent (then ask who is asking)."""
     lowered = " ".join((text or "").lower().split())

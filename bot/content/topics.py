@@ -89,7 +89,7 @@ _REFERS_BACK = re.compile(
     r"ook|zo'n|zoiets)\b",
     re.IGNORECASE,
 )
-FOLLOW_UP_MAX_WORDS = 12
+FOLLOW_UP_MAX_WORDS = 16
 FOLLOW_UP_SWITCH = 0.6  # a follow-up moves to another topic only when the selector is this sure
 
 

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from rapidfuzz import fuzz
 
+from bot import names
 from bot.catalog.ordinals import LAST, parse_ordinal
 
 MAX_WORDS = 6
@@ -97,7 +98,7 @@ YES_STARTS = frozenset(
     ]
 )
 NO_STARTS = frozenset(["nee", "neen", "nope"])
-AFFIRM, DENY = "/affirm", "/deny"
+AFFIRM, DENY = names.payload(names.AFFIRM), names.payload(names.DENY)
 
 
 def choose(text: str, buttons: Sequence[Mapping[str, Any]], ordinals: bool = True) -> Optional[str]:

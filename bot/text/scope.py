@@ -191,7 +191,7 @@ OTHER_PLACES = frozenset(
     ]
 ) | {"den haag", "den bosch", "s hertogenbosch", "bergen op zoom", "alphen aan den rijn"}
 _JOB = re.compile(
-    r"\b(?:vacatures?|solliciter\w*|sollicitatie\w*|stage(?:plek|plaats|s)?\b|stagelopen|"
+    r"\b(?:vacatures?|sollicit\w*|bij (?:de |jullie )?gemeente (?:\w+ ){0,3}?afstuderen|afstuderen bij (?:de |jullie )?gemeente|stage(?:plek|plaats|s)?\b|stagelopen|"
     r"werkzoekend\w*|baan(?:tje)?\b|banen\b|in dienst (?:komen|treden|bij)|"
     r"vacatur\w*|vakature\w*|jobstudent\w*|studentenjob\w*|vakantiewerk\w*|vakantiebaan\w*|"
     r"bijbaan\w*|bijbaantje\w*|als \w+ ?medewerker\b|"
@@ -206,9 +206,17 @@ _JOB = re.compile(
 _COMPARED = re.compile(
     r"\b(?:zoals|net als|net zoals|als in|vergelijkbaar met) (?:in |bij )?haarlem\b"
 )
-# Words that make "werk" an assignment for a business, not a job.
+# Words that make "werk" an assignment for a business, not a job; social return and PSO are
+# about jobs created by suppliers ("moet social return altijd met nieuwe banen?").
 _BUSINESS = re.compile(
-    r"\b(?:opdracht\w*|aanbested\w*|tender\w*|mijn bedrijf|ons bedrijf|leverancier\w*|onderneming\w*)"
+    r"\b(?:opdracht\w*|aanbested\w*|tender\w*|mijn bedrijf|ons bedrijf|leverancier\w*|onderneming\w*|"
+    r"social return|sroi|pso|prestatieladder)"
+)
+# National or multi-city things the programme's answers cover, places included ("was er in 2021
+# ook een Impact Day in Utrecht?"): a place named with them is part of the programme question.
+_NATIONAL_TOPICS = re.compile(
+    r"\b(?:impact ?days?|impactdag\w*|overheidscongres|congres|social enterprise nl|buy social|"
+    r"pso|prestatieladder|code sociale ondernemingen|register sociale ondernemingen)\b"
 )
 
 
@@ -232,7 +240,7 @@ def out_of_scope_reason(text: Optional[str]) -> Optional[str]:
     region = words & REGION
     if region == {"haarlem"} and _COMPARED.search(clean):
         region = set()
-    if (places or "provincie" in words) and not region:
+    if (places or "provincie" in words) and not region and not _NATIONAL_TOPICS.search(clean):
         return "other_place"
     if _JOB.search(clean) and not _BUSINESS.search(clean):
         return "job"

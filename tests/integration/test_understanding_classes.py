@@ -116,3 +116,42 @@ def test_a_name_at_the_consent_question_re_asks_it(rasa_server):
     declined = rasa_server.say(me, "nee")
     assert "Ik heb nog niets doorgegeven" not in texts(declined)
     assert not asks_consent(declined)
+
+
+@pytest.mark.parametrize("message", ["advis", "ik zit met een vraagje", "ondersteuning"])
+def test_a_vague_word_a_typo_of_one_or_a_bare_announcement_is_clarified(rasa_server, message):
+    question = rasa_server.say(sender(), message)
+    assert "Bedoel je" in texts(question) and len(payloads(question)) >= 3, question
+
+
+def test_a_yes_typed_with_more_words_at_the_consent_question_is_a_yes(rasa_server):
+    plain, typed = sender(), sender()
+    for me in (plain, typed):
+        assert asks_consent(rasa_server.say(me, "ik wil een medewerker spreken"))
+    after_yes = rasa_server.say(plain, "ja")
+    after_typed = rasa_server.say(typed, "akkoord, verbind me maar door")
+    assert texts(after_typed) == texts(after_yes)
+    assert "Ik heb nog niets doorgegeven" not in texts(after_typed)
+
+
+def test_a_correction_is_read_as_what_the_user_wants_now(rasa_server):
+    me = sender()
+    rasa_server.say(me, "welke sociale ondernemingen verzorgen catering")
+    reply = texts(
+        rasa_server.say(me, "nee wacht, ik ben zelf cateraar en zoek opdrachten bij de gemeente")
+    ).lower()
+    assert "opdracht" in reply and "catering" in reply
+
+
+def test_another_town_compared_with_haarlem_is_out_of_scope(rasa_server):
+    reply = rasa_server.say(
+        sender(), "ik heb ook een winkel in Gouda, bestaat daar een programma zoals in Haarlem?"
+    )
+    assert "Daar kan ik je helaas niet mee helpen" in texts(reply)
+
+
+def test_a_sure_topic_is_answered_though_the_message_also_names_a_trade(rasa_server):
+    reply = texts(
+        rasa_server.say(sender(), "mijn hoveniersbedrijf wil op de prestatieladder, hoe begin ik?")
+    )
+    assert "TNO" in reply

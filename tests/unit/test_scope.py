@@ -88,3 +88,27 @@ def test_where_the_user_comes_from_is_not_the_subject(text):
 )
 def test_comparisons_towns_and_job_words(text, reason):
     assert out_of_scope_reason(text) == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "waren de impact days in 2021 ook in Utrecht?",
+        "moet social return altijd met nieuwe banen?",
+        "geldt de prestatieladder ook in Amsterdam?",
+    ],
+)
+def test_places_and_jobs_inside_a_programme_topic_stay_in_scope(text):
+    assert out_of_scope_reason(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("hoe solliciteer ik bij jullie?", "job"),
+        ("kan ik bij de gemeente Haarlem afstuderen?", "job"),
+        ("ik doe een afstudeeronderzoek naar impact ondernemen", None),
+    ],
+)
+def test_applying_and_graduating_at_the_municipality(text, reason):
+    assert out_of_scope_reason(text) == reason
