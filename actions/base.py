@@ -81,3 +81,14 @@ class GuardedAction(Action, metaclass=ABCMeta):
         run = cls.__dict__.get("run")
         if run is not None and not getattr(run, "__guarded__", False):
             cls.run = guarded(run)
+
+
+def ran_this_turn(tracker: Tracker, action_name: str) -> bool:
+    """Whether `action_name` already ran since the user's latest message (a FollowupAction
+    chain): two actions that hand a message to each other never do it twice."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import GuardedAction
+from actions.base import GuardedAction, ran_this_turn
 from actions.data import programme
 from bot import names
 from bot.content.answers import format_topic
@@ -59,6 +59,7 @@ class ActionProgrammeAnswer(GuardedAction):
             intent != names.FAQ
             and any(e.get("entity") in SEARCH_ENTITIES for e in entities)
             and not QUESTION_WORDS.search(text)
+            and not ran_this_turn(tracker, names.ACTION_SEARCH)
         ):
             # A search answer after a programme answer ("en catering?"): the search handles it.
             return [FollowupAction(names.ACTION_SEARCH)]

@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import GuardedAction
+from actions.base import GuardedAction, ran_this_turn
 from actions.data import live_catalog, now
 from actions.programme import QUESTION_WORDS
 from bot import names
@@ -158,9 +158,10 @@ class ActionSearch(GuardedAction):
         filters = extract_filters(text, message.get("entities") or [], catalog, now())
         if (
             intent == names.INFORM
-            and filters.empty
+            and filters.names_nothing
             and ("?" in text or QUESTION_WORDS.search(text))
             and _previous_action(tracker) not in SEARCH_ACTIONS
+            and not ran_this_turn(tracker, names.ACTION_PROGRAMME_ANSWER)
         ):
             # "en Haarlem?" after another answer: nothing to search, a programme question.
             return [FollowupAction(names.ACTION_PROGRAMME_ANSWER)]
@@ -170,6 +171,7 @@ class ActionSearch(GuardedAction):
             and _previous_action(tracker) == names.ACTION_PROGRAMME_ANSWER
             and is_follow_up(text)
             and ABOUT_THE_ANSWER.match(text)
+            and not ran_this_turn(tracker, names.ACTION_PROGRAMME_ANSWER)
         ):
             # "wie kregen die trainingen toen?" right after the LOL answer: about that answer.
             return [FollowupAction(names.ACTION_PROGRAMME_ANSWER)]

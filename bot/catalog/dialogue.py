@@ -40,6 +40,11 @@ class Filters:
     def empty(self) -> bool:
         return all(v is None for v in asdict(self).values())
 
+    @property
+    def names_nothing(self) -> bool:
+        """No category, impact, kind or period: at most a place ("en in Haarlem dan?")."""
+        return all(v is None for k, v in asdict(self).items() if k != "online")
+
 
 @dataclass(frozen=True)
 class SearchState:

@@ -189,6 +189,12 @@ def stem(word: str) -> str:
     for suffix in ("tjes", "tje", "jes", "je"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
+    # The Flemish diminutive: "bedrijfke(s)", and "-ske(s)" after a k: "geschenkske".
+    for suffix in ("skes", "ske", "kes", "ke"):
+        base = word[: -len(suffix)]
+        after_k = suffix.startswith("s") == base.endswith("k")
+        if word.endswith(suffix) and len(base) >= 5 and after_k:
+            return base
     if word.endswith("en") and len(word) >= 6:
         return word[:-2]
     if word.endswith("s") and len(word) >= 5 and not word.endswith("ss"):

@@ -155,3 +155,10 @@ def test_a_sure_topic_is_answered_though_the_message_also_names_a_trade(rasa_ser
         rasa_server.say(sender(), "mijn hoveniersbedrijf wil op de prestatieladder, hoe begin ik?")
     )
     assert "TNO" in reply
+
+
+def test_haarlem_after_another_city_gets_the_programme_answer_without_a_loop(rasa_server):
+    me = sender()
+    rasa_server.say(me, "wat doet de stad Gent voor sociale ondernemers?")
+    reply = rasa_server.say(me, "en in Haarlem dan?")
+    assert "Actieprogramma Impact Ondernemen" in texts(reply) and len(reply) <= 3, reply

@@ -230,3 +230,13 @@ LEXICON_OPTIONS = {
 )
 def test_known_words_lemmas_and_business_heads(text, found):
     assert find_in_text(text, LEXICON_OPTIONS) == found
+
+
+@pytest.mark.parametrize(
+    "word,base",
+    [("tuinbedrijfke", "tuinbedrijf"), ("geschenkske", "geschenk"), ("bedrijfkes", "bedrijf")],
+)
+def test_the_flemish_diminutive_is_stripped(word, base):
+    from bot.catalog.matching import stem
+
+    assert stem(word) == base
