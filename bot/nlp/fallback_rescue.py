@@ -16,6 +16,7 @@ search is among the two likeliest intents, the message is read as that search. P
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, List, Mapping, Optional
 
 from bot import names
@@ -49,3 +50,46 @@ def rescued_search(
         r.get("name") for r in intent_ranking if r.get("name") != names.NLU_FALLBACK
     ]
     return next((i for i in likeliest[:TOP_INTENTS] if i in SEARCH_INTENTS), None)
+
+
+# "heb ik als inkoper iets aan de Impact Days?": a question that names a programme topic, read
+# as `inform` (the role words look like an answer to "who are you?").
+_QUESTION = re.compile(
+    r"\?|^\s*(?:wie|wat|hoe|waarom|wanneer|welke?|waar|moet|moeten|mag|mogen|kan|kunnen|is|zijn|"
+    r"heeft|hebben|geldt|telt)\b",
+    re.IGNORECASE,
+)
+MIN_NAMED_TOPIC_CONFIDENCE = 0.6
+
+
+def question_about_named_topic(
+    text: str, entities: Iterable[Mapping[str, Any]], selector: Optional[Mapping[str, Any]]
+) -> bool:
+    """Whether an `inform` message is a question about the topic it names (the topic selector
+    agrees with the `onderwerp` entity, at least MIN_NAMED_TOPIC_CONFIDENCE sure)."""
+    entities = list(entities)
+    if any(e.get("entity") == "categorie" for e in entities) or not _QUESTION.search(text or ""):
+        return False
+    response = ((selector or {}).get(names.FAQ) or {}).get("response") or {}
+    key = str(response.get("intent_response_key") or "")
+    topic = key.split("/", 1)[1] if "/" in key else None
+    named = {e.get("value") for e in entities if e.get("entity") == "onderwerp"}
+    return topic in named and float(response.get("confidence") or 0.0) >= MIN_NAMED_TOPIC_CONFIDENCE
+
+
+# "Hoe kan ik meedoen met het inkoopplatform?": joining, not what the platform is.
+_JOIN = re.compile(
+    r"\b(?:meedoen|mee\s+doen|aansluiten|aanmelden|inschrijven|registreren|lid\s+worden|"
+    r"op\s+(?:het|dat|jullie)\s+(?:inkoop)?platform\s+(?:komen|staan|zetten)|"
+    r"account|profiel\s+aanmaken)\b",
+    re.IGNORECASE,
+)
+
+
+def joins_platform(text: str, selector: Optional[Mapping[str, Any]]) -> bool:
+    """Whether a programme question about the purchasing platform asks how to join it."""
+    response = ((selector or {}).get(names.FAQ) or {}).get("response") or {}
+    return (
+        response.get("intent_response_key") == f"{names.FAQ}/inkoopplatform"
+        and _JOIN.search(text or "") is not None
+    )

@@ -26,7 +26,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import names
-from bot.nlp.fallback_rescue import rescued_faq, rescued_search
+from bot.nlp.fallback_rescue import (
+    joins_platform,
+    question_about_named_topic,
+    rescued_faq,
+    rescued_search,
+)
 from bot.text.greeting import strip_greeting
 from bot.text.guard import (
     NLU_MAX_CHARS,
@@ -185,6 +190,33 @@ class GuardFallback(_Stateless):
                 and not message.get(GUARD_KEY)
                 and rescued_faq(
                     message.get(INTENT_RANKING_KEY) or [],
+                    message.get(names.RESPONSE_SELECTOR_KEY),
+                )
+            ):
+                confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
+                    "confidence"
+                ]
+                message.set(
+                    INTENT, {"name": names.FAQ, "confidence": confidence}, add_to_output=True
+                )
+                continue
+            if (
+                intent == names.FAQ
+                and not message.get(GUARD_KEY)
+                and joins_platform(
+                    message.get(TEXT) or "", message.get(names.RESPONSE_SELECTOR_KEY)
+                )
+            ):
+                message.set(
+                    INTENT, {"name": names.JOIN_PLATFORM, "confidence": 1.0}, add_to_output=True
+                )
+                continue
+            if (
+                intent == names.INFORM
+                and not message.get(GUARD_KEY)
+                and question_about_named_topic(
+                    message.get(TEXT) or "",
+                    message.get("entities") or [],
                     message.get(names.RESPONSE_SELECTOR_KEY),
                 )
             ):

@@ -39,3 +39,26 @@ def test_a_fallback_that_names_a_category_is_read_as_the_likeliest_search():
     assert (
         rescued_search([ranking[0], ranking[1], {"name": "inform"}, ranking[2]], entities) is None
     )
+
+
+def test_a_question_naming_the_topic_the_selector_is_sure_of_is_a_programme_question():
+    from bot.nlp.fallback_rescue import question_about_named_topic
+
+    topic = [{"entity": "onderwerp", "value": "pso"}]
+    assert question_about_named_topic("heb ik als inkoper iets aan pso?", topic, selector(0.8))
+    assert not question_about_named_topic("ik ben inkoper, pso", topic, selector(0.8))
+    assert not question_about_named_topic("wat is pso?", topic, selector(0.4))
+    assert not question_about_named_topic(
+        "wat is pso?", topic + [{"entity": "categorie", "value": "catering"}], selector(0.8)
+    )
+    assert not question_about_named_topic("wat is lol?", [], selector(0.9))
+
+
+def test_a_question_about_joining_the_platform_is_joining():
+    from bot.nlp.fallback_rescue import joins_platform
+
+    platform = {"faq": {"response": {"intent_response_key": "faq/inkoopplatform"}}}
+    assert joins_platform("hoe kan ik meedoen met het inkoopplatform?", platform)
+    assert joins_platform("kan mijn stichting ook op het platform komen?", platform)
+    assert not joins_platform("wat is het inkoopplatform?", platform)
+    assert not joins_platform("hoe kan ik meedoen?", selector(0.9))
