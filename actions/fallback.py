@@ -59,6 +59,8 @@ class ActionFallback(GuardedAction):
             i for i in message.get("intent_ranking") or [] if i.get("name") != names.NLU_FALLBACK
         ]
         runner_up = next((i.get("name") for i in ranking if i.get("name") != intent), None)
+        if message.get(names.VAGUE_KEY):
+            runner_up = None  # "infoo" is a vague Dutch word, not another language
         response = fallback_response(
             intent, message.get("text"), message.get(names.GUARD_KEY), runner_up
         )

@@ -158,7 +158,7 @@ class ActionSearch(GuardedAction):
         filters = extract_filters(text, message.get("entities") or [], catalog, now())
         if (
             intent == names.INFORM
-            and filters.names_nothing
+            and (filters.empty or (filters.names_nothing and _state(tracker) is None))
             and ("?" in text or QUESTION_WORDS.search(text))
             and _previous_action(tracker) not in SEARCH_ACTIONS
             and not ran_this_turn(tracker, names.ACTION_PROGRAMME_ANSWER)

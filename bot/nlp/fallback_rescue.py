@@ -93,3 +93,39 @@ def joins_platform(text: str, selector: Optional[Mapping[str, Any]]) -> bool:
         response.get("intent_response_key") == f"{names.FAQ}/inkoopplatform"
         and _JOIN.search(text or "") is not None
     )
+
+
+# "mijn hoveniersbedrijf wil op de prestatieladder, hoe begin ik?": a trade named, but the
+# question is about PSO. A search intent gives way to the topic the message names when the
+# selector agrees, and nothing asks for offers or assignments.
+_SEARCH_NOUNS = re.compile(
+    r"\b(?:opdracht\w*|aanbod|aanbieder\w*|leverancier\w*|tender\w*|aanbested\w*|inkoopvra\w*|"
+    r"uitvra\w*|bedrijven|ondernemingen|evenement\w*|bijeenkomst\w*|workshops?|agenda|zoek\w*|"
+    r"gezocht|nodig)\b",
+    re.IGNORECASE,
+)
+# Topics whose words are part of how searches are phrased ("een sociale onderneming die ...")
+# or that are events; they never overrule a search.
+EVENT_TOPICS = frozenset(["impact_days", "lol", "congres", "sociaal_ondernemen", "programma"])
+
+
+def topic_over_search(
+    intent: Optional[str],
+    text: str,
+    entities: Iterable[Mapping[str, Any]],
+    selector: Optional[Mapping[str, Any]],
+) -> bool:
+    """Whether a search message is really a programme question about the topic it names."""
+    if intent not in (names.SEARCH_OFFERS, names.SEARCH_OPPORTUNITIES):
+        return False
+    if _SEARCH_NOUNS.search(text or ""):
+        return False
+    response = ((selector or {}).get(names.FAQ) or {}).get("response") or {}
+    key = str(response.get("intent_response_key") or "")
+    topic = key.split("/", 1)[1] if "/" in key else None
+    named = {e.get("value") for e in entities if e.get("entity") == "onderwerp"}
+    return (
+        topic in named
+        and topic not in EVENT_TOPICS
+        and float(response.get("confidence") or 0.0) >= MIN_TOPIC_CONFIDENCE
+    )

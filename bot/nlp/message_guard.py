@@ -31,6 +31,7 @@ from bot.nlp.fallback_rescue import (
     question_about_named_topic,
     rescued_faq,
     rescued_search,
+    topic_over_search,
 )
 from bot.text.greeting import strip_greeting
 from bot.text.guard import (
@@ -192,6 +193,19 @@ class GuardFallback(_Stateless):
                     message.get(INTENT_RANKING_KEY) or [],
                     message.get(names.RESPONSE_SELECTOR_KEY),
                 )
+            ):
+                confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
+                    "confidence"
+                ]
+                message.set(
+                    INTENT, {"name": names.FAQ, "confidence": confidence}, add_to_output=True
+                )
+                continue
+            if not message.get(GUARD_KEY) and topic_over_search(
+                intent,
+                message.get(TEXT) or "",
+                message.get("entities") or [],
+                message.get(names.RESPONSE_SELECTOR_KEY),
             ):
                 confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
                     "confidence"

@@ -118,7 +118,9 @@ def test_a_name_at_the_consent_question_re_asks_it(rasa_server):
     assert not asks_consent(declined)
 
 
-@pytest.mark.parametrize("message", ["advis", "ik zit met een vraagje", "ondersteuning"])
+@pytest.mark.parametrize(
+    "message", ["advis", "ik zit met een vraagje", "ondersteuning", "informatiee"]
+)
 def test_a_vague_word_a_typo_of_one_or_a_bare_announcement_is_clarified(rasa_server, message):
     question = rasa_server.say(sender(), message)
     assert "Bedoel je" in texts(question) and len(payloads(question)) >= 3, question

@@ -62,3 +62,16 @@ def test_a_question_about_joining_the_platform_is_joining():
     assert joins_platform("kan mijn stichting ook op het platform komen?", platform)
     assert not joins_platform("wat is het inkoopplatform?", platform)
     assert not joins_platform("hoe kan ik meedoen?", selector(0.9))
+
+
+def test_a_search_that_only_names_a_trade_gives_way_to_the_topic_it_asks_about():
+    from bot.nlp.fallback_rescue import topic_over_search
+
+    pso = [{"entity": "onderwerp", "value": "pso"}]
+    text = "mijn schildersbedrijf wil op de prestatieladder, hoe begin ik?"
+    assert topic_over_search("search_opportunities", text, pso, selector(0.9))
+    assert not topic_over_search("search_opportunities", text, pso, selector(0.5))
+    assert not topic_over_search(
+        "search_opportunities", "zijn er opdrachten met pso?", pso, selector(0.9)
+    )
+    assert not topic_over_search("inform", text, pso, selector(0.9))
