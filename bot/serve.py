@@ -151,6 +151,9 @@ def run_actions(args: List[str], settings: Settings) -> None:
         from bot.handoff import worker
 
         worker.start_background(settings)
+    from bot.text import lexicon
+
+    lexicon.is_known("haarlem")  # load the Dutch lexicon now, not in a user's first search
     import rasa_sdk.__main__
 
     sys.argv = ["rasa_sdk", *args]

@@ -17,7 +17,7 @@ search is among the two likeliest intents, the message is read as that search. P
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, List, Mapping, Optional
+from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from bot import names
 
@@ -129,3 +129,34 @@ def topic_over_search(
         and topic not in EVENT_TOPICS
         and float(response.get("confidence") or 0.0) >= MIN_TOPIC_CONFIDENCE
     )
+
+
+def _topic_confidence(selector: Optional[Mapping[str, Any]]) -> float:
+    response = ((selector or {}).get(names.FAQ) or {}).get("response") or {}
+    return float(response.get("confidence") or 0.0)
+
+
+def rescue(
+    intent: Optional[str],
+    text: str,
+    entities: Iterable[Mapping[str, Any]],
+    intent_ranking: Iterable[Mapping[str, Any]],
+    selector: Optional[Mapping[str, Any]],
+) -> Optional[Tuple[str, float]]:
+    """The intent (and its confidence) a message is read as instead of `intent`, or None:
+    the rules above, in order."""
+    entities, ranking = list(entities), list(intent_ranking)
+    if intent == names.NLU_FALLBACK and rescued_faq(ranking, selector):
+        return names.FAQ, _topic_confidence(selector)
+    if topic_over_search(intent, text, entities, selector):
+        return names.FAQ, _topic_confidence(selector)
+    if intent == names.FAQ and joins_platform(text, selector):
+        return names.JOIN_PLATFORM, 1.0
+    if intent == names.INFORM and question_about_named_topic(text, entities, selector):
+        return names.FAQ, _topic_confidence(selector)
+    if intent == names.NLU_FALLBACK:
+        search = rescued_search(ranking, entities)
+        if search:
+            scores = {r.get("name"): float(r.get("confidence") or 0.0) for r in ranking}
+            return search, scores.get(search, 0.0)
+    return None

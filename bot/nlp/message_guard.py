@@ -26,13 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import names
-from bot.nlp.fallback_rescue import (
-    joins_platform,
-    question_about_named_topic,
-    rescued_faq,
-    rescued_search,
-    topic_over_search,
-)
+from bot.nlp.fallback_rescue import rescue
 from bot.text.greeting import strip_greeting
 from bot.text.guard import (
     NLU_MAX_CHARS,
@@ -186,73 +180,20 @@ class GuardFallback(_Stateless):
                     INTENT, {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True
                 )
                 continue
-            if (
-                intent == FALLBACK_INTENT
-                and not message.get(GUARD_KEY)
-                and rescued_faq(
+            rescued = (
+                None
+                if message.get(GUARD_KEY)
+                else rescue(
+                    intent,
+                    message.get(TEXT) or "",
+                    message.get("entities") or [],
                     message.get(INTENT_RANKING_KEY) or [],
                     message.get(names.RESPONSE_SELECTOR_KEY),
                 )
-            ):
-                confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
-                    "confidence"
-                ]
-                message.set(
-                    INTENT, {"name": names.FAQ, "confidence": confidence}, add_to_output=True
-                )
-                continue
-            if not message.get(GUARD_KEY) and topic_over_search(
-                intent,
-                message.get(TEXT) or "",
-                message.get("entities") or [],
-                message.get(names.RESPONSE_SELECTOR_KEY),
-            ):
-                confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
-                    "confidence"
-                ]
-                message.set(
-                    INTENT, {"name": names.FAQ, "confidence": confidence}, add_to_output=True
-                )
-                continue
-            if (
-                intent == names.FAQ
-                and not message.get(GUARD_KEY)
-                and joins_platform(
-                    message.get(TEXT) or "", message.get(names.RESPONSE_SELECTOR_KEY)
-                )
-            ):
-                message.set(
-                    INTENT, {"name": names.JOIN_PLATFORM, "confidence": 1.0}, add_to_output=True
-                )
-                continue
-            if (
-                intent == names.INFORM
-                and not message.get(GUARD_KEY)
-                and question_about_named_topic(
-                    message.get(TEXT) or "",
-                    message.get("entities") or [],
-                    message.get(names.RESPONSE_SELECTOR_KEY),
-                )
-            ):
-                confidence = message.get(names.RESPONSE_SELECTOR_KEY)[names.FAQ]["response"][
-                    "confidence"
-                ]
-                message.set(
-                    INTENT, {"name": names.FAQ, "confidence": confidence}, add_to_output=True
-                )
-                continue
-            search = (
-                rescued_search(message.get(INTENT_RANKING_KEY) or [], message.get("entities") or [])
-                if intent == FALLBACK_INTENT and not message.get(GUARD_KEY)
-                else None
             )
-            if search:
-                ranked = {
-                    r.get("name"): r.get("confidence") for r in message.get(INTENT_RANKING_KEY)
-                }
-                message.set(
-                    INTENT, {"name": search, "confidence": ranked.get(search)}, add_to_output=True
-                )
+            if rescued:
+                name, confidence = rescued
+                message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
                 continue
             if message.get(GUARD_KEY):
                 message.set(

@@ -75,3 +75,16 @@ def test_a_search_that_only_names_a_trade_gives_way_to_the_topic_it_asks_about()
         "search_opportunities", "zijn er opdrachten met pso?", pso, selector(0.9)
     )
     assert not topic_over_search("inform", text, pso, selector(0.9))
+
+
+def test_rescue_applies_the_rules_in_order_and_leaves_other_messages_alone():
+    from bot.nlp.fallback_rescue import rescue
+
+    assert rescue("nlu_fallback", "x", [], RANKING, selector(0.83)) == ("faq", 0.83)
+    entities = [{"entity": "categorie", "value": "drukwerk"}]
+    assert rescue("nlu_fallback", "x", entities, RANKING, selector(0.2)) == (
+        "search_offers",
+        0.29,
+    )
+    assert rescue("faq", "wat is pso?", [], RANKING, selector(0.9)) is None
+    assert rescue("greet", "hallo", [], RANKING, selector(0.9)) is None
