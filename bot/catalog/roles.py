@@ -207,7 +207,7 @@ def _has(text: str, cues: Iterable[str]) -> bool:
 # words. The classifier's search_offers is then overruled without asking.
 _OPPORTUNITY_QUESTION = re.compile(
     r"\b(?:zijn\s+(?:er|daar)|is\s+(?:er|daar)|heeft\s+de\s+(?:gemeente|stad)|hebben\s+jullie|zoekt\s+de\s+"
-    r"(?:gemeente|stad)|komen\s+er)\b[^?.!]{0,40}?\b(?:opdrachten|opdracht|uitvragen|uitvraag|"
+    r"(?:gemeente|stad)|komen\s+er)\b[^?.!]{0,40}?(?:opdrachten|opdracht|uitvragen|uitvraag|"
     r"aanbestedingen|aanbesteding|tenders|tender|inkoopvragen|inkoopvraag)\b"
     r"|\b(?:opdrachten|uitvragen|aanbestedingen|tenders|inkoopvragen)\s+(?:van|bij|vanuit)\s+"
     r"(?:de\s+)?(?:gemeente|stad)\b"

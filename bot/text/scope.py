@@ -210,7 +210,7 @@ _COMPARED = re.compile(
 # about jobs created by suppliers ("moet social return altijd met nieuwe banen?").
 _BUSINESS = re.compile(
     r"\b(?:opdracht\w*|aanbested\w*|tender\w*|mijn bedrijf|ons bedrijf|leverancier\w*|onderneming\w*|"
-    r"social return|sroi|pso|prestatieladder)"
+    r"social return|sroi|pso|prestatieladder|uitvra\w*|inkoopvra\w*|\w+opdracht\w*)"
 )
 # National or multi-city things the programme's answers cover, places included ("was er in 2021
 # ook een Impact Day in Utrecht?"): a place named with them is part of the programme question.

@@ -87,6 +87,12 @@ VAGUE_WORDS = frozenset(
         "inclusiviteit",
         "zakelijk",
         "zakelijke",
+        "circulair",
+        "circulariteit",
+        "kansengelijkheid",
+        "gelijkheid",
+        "sociaals",
+        "hergebruik",
     ]
 )
 # Vague words that also answer the assistant's question "are you buying or selling?": after
@@ -145,6 +151,10 @@ FILLER = frozenset(
         "please",
         "nodig",
         "krijgen",
+        "ofzo",
+        "enzo",
+        "zaak",
+        "bedrijf",
     ]
 )
 # Intents for which a short message is clear by itself.

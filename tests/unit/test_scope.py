@@ -108,6 +108,7 @@ def test_places_and_jobs_inside_a_programme_topic_stay_in_scope(text):
         ("hoe solliciteer ik bij jullie?", "job"),
         ("kan ik bij de gemeente Haarlem afstuderen?", "job"),
         ("ik doe een afstudeeronderzoek naar impact ondernemen", None),
+        ("wij zetten werkzoekenden in, zijn er uitvragen van de stad?", None),
     ],
 )
 def test_applying_and_graduating_at_the_municipality(text, reason):
