@@ -338,7 +338,8 @@ def write_report(results: List[SetResult], label: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sets", nargs="+", default=["a", "b"])
+    every_set = sorted(p.stem.split("_", 1)[1] for p in BLIND_DIR.glob("messages_*.yml"))
+    parser.add_argument("--sets", nargs="+", default=every_set, help="default: every set")
     parser.add_argument("--url", help="a running Rasa server (default: start one)")
     parser.add_argument("--token", default="", help="its RASA_TOKEN (with --url)")
     parser.add_argument("--label", default="current model")
