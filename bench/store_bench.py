@@ -53,12 +53,17 @@ def children_rss(pid: int) -> float:
     return total
 
 
+BENCH_REST_TOKEN = "bench-rest-token"  # a local benchmark's own servers, not a secret
+AUTH = {"Authorization": f"Bearer {BENCH_REST_TOKEN}"}
+
+
 def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, float]]:
-    base = pair_env(workdir, {"DATA_DIR": str(workdir / "var")})
+    # PostgreSQL is the production setup: its REST channel needs a bearer token (bot/channels/rest.py).
+    base = pair_env(workdir, {"DATA_DIR": str(workdir / "var"), "REST_TOKEN": BENCH_REST_TOKEN})
     envs = {
         "memory": {**base, "TRACKER_STORE": "memory"},
         "sqlite": {**base, "TRACKER_STORE": "sqlite"},
-        "postgresql": {**base, **services.postgres_env(database)},
+        "postgresql": {**base, **services.postgres_env(database), "REST_TOKEN": BENCH_REST_TOKEN},
     }
     action = ActionServer(free_port(), base, workdir / "action-server.log").start()
     servers = {}
@@ -74,10 +79,10 @@ def store_latency(workdir: Path, database: str, senders: int) -> Dict[str, Dict[
                 servers[store] = future.result()
         times: Dict[str, List[float]] = {store: [] for store in STORES}
         for store in STORES:
-            converse(servers[store].url, OUR_TURNS, "warm-up")
+            converse(servers[store].url, OUR_TURNS, "warm-up", AUTH)
         for i in range(senders):
             for store in STORES[i % 3 :] + STORES[: i % 3]:  # rotate who goes first
-                times[store] += converse(servers[store].url, OUR_TURNS, f"bench-{store}-{i}")
+                times[store] += converse(servers[store].url, OUR_TURNS, f"bench-{store}-{i}", AUTH)
         return {store: stats(times[store]) for store in STORES}
     finally:
         for server in servers.values():
@@ -103,7 +108,8 @@ def store_latency_in_process(
 
     from bot import rasa_patches
 
-    base = pair_env(workdir, {"DATA_DIR": str(workdir / "var")})
+    # PostgreSQL is the production setup: its REST channel needs a bearer token (bot/channels/rest.py).
+    base = pair_env(workdir, {"DATA_DIR": str(workdir / "var"), "REST_TOKEN": BENCH_REST_TOKEN})
     action = ActionServer(free_port(), base, workdir / "action-server-ip.log").start()
     os.chdir(ROOT)
     rasa_patches.install()
@@ -159,7 +165,11 @@ def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, f
 
     env = pair_env(
         workdir,
-        {**services.postgres_env(database), **services.redis_env(services.unique("bench_locks"))},
+        {
+            **services.postgres_env(database),
+            **services.redis_env(services.unique("bench_locks")),
+            "REST_TOKEN": BENCH_REST_TOKEN,
+        },
     )
     action = ActionServer(free_port(), env, workdir / "action-server-w.log").start()
     out: Dict[str, Dict[str, float]] = {}
@@ -179,12 +189,14 @@ def workers(workdir: Path, database: str, senders: int) -> Dict[str, Dict[str, f
             for count, future in futures.items():
                 servers[count] = future.result()
         for count, rasa in servers.items():
-            converse(rasa.url, OUR_TURNS, f"warm-up-{count}")
+            converse(rasa.url, OUR_TURNS, f"warm-up-{count}", AUTH)
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=4) as pool:
                 runs = list(
                     pool.map(
-                        lambda i, url=rasa.url, n=count: converse(url, OUR_TURNS, f"w{n}-{i}"),
+                        lambda i, url=rasa.url, n=count: converse(
+                            url, OUR_TURNS, f"w{n}-{i}", AUTH
+                        ),
                         range(senders),
                     )
                 )

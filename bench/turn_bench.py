@@ -108,7 +108,9 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def converse(url: str, turns: List[str], sender: str) -> List[float]:
+def converse(
+    url: str, turns: List[str], sender: str, headers: Optional[Dict[str, str]] = None
+) -> List[float]:
     """One closed-loop conversation; latency of each turn in ms."""
     times = []
     with requests.Session() as session:
@@ -117,6 +119,7 @@ def converse(url: str, turns: List[str], sender: str) -> List[float]:
             resp = session.post(
                 f"{url}/webhooks/rest/webhook",
                 json={"sender": sender, "message": text},
+                headers=headers,
                 timeout=120,
             )
             resp.raise_for_status()
