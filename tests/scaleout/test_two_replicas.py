@@ -17,7 +17,6 @@ import email
 import re
 import shutil
 import socket
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -26,12 +25,12 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
-import socketio
 
 from bot import PROJECT_ROOT, names, training
 from bot.handoff import relay
 from bot.handoff.console import hash_password
 from tests import services
+from tests.channels.socketio_servers import Widget
 from tests.handoff.stand_ins import SmtpServer
 from tests.servers import ActionServer, free_port, pair_env, start_rasa
 
@@ -61,65 +60,18 @@ def hold(port: int) -> socket.socket:
     return sock
 
 
-class WidgetUser:
-    """What the widget does: a Socket.IO connection, a server-issued session token kept across
-    reconnects (sessionStorage), messages in and out."""
+class WidgetUser(Widget):
+    """The widget (tests/channels/socketio_servers.py) on this test's page origin; a reply may
+    take longer when it crosses replicas."""
 
-    def __init__(self) -> None:
-        self.token: Optional[str] = None
-        self.received: List[Dict[str, Any]] = []
-        self.client: Optional[socketio.Client] = None
-        self._confirmed = threading.Event()
-
-    def connect(self, url: str, previous: Optional[str] = None) -> WidgetUser:
-        self.disconnect()
-        client = socketio.Client(reconnection=False)
-        client.on("bot_uttered", self.received.append)
-        client.on("session_confirm", self._on_confirm)
-        self._confirmed.clear()
-        client.connect(url, headers={"Origin": ORIGIN}, transports=["polling"], wait_timeout=20)
-        request: Dict[str, Any] = {"session_id": self.token}
-        if previous:
-            request["previous"] = previous
-        client.emit("session_request", request)
-        assert self._confirmed.wait(20), "no session_confirm"
-        self.client = client
+    def connect(
+        self, url: str, previous: Optional[str] = None, origin: Optional[str] = None
+    ) -> WidgetUser:
+        super().connect(url, previous, origin or ORIGIN)
         return self
 
-    def _on_confirm(self, token: Any) -> None:
-        self.token = token if isinstance(token, str) else self.token
-        self._confirmed.set()
-
-    def new_conversation(self, url: str) -> WidgetUser:
-        """The widget's "Nieuw gesprek": a new session, the old token sent along once."""
-        previous, self.token = self.token, None
-        self.received.clear()
-        return self.connect(url, previous=previous)
-
-    def disconnect(self) -> None:
-        if self.client is not None:
-            with contextlib.suppress(Exception):
-                self.client.disconnect()
-            self.client = None
-
-    def say(self, text: str) -> None:
-        assert self.client is not None
-        self.client.emit("user_uttered", {"message": text, "session_id": self.token})
-
-    def texts(self) -> List[str]:
-        return [m.get("text") or "" for m in self.received]
-
     def wait_text(self, needle: str, timeout: float = 60.0) -> Dict[str, Any]:
-        return wait_for(
-            lambda: next((m for m in self.received if needle in (m.get("text") or "")), None),
-            timeout,
-            f"a widget message with {needle!r}; got {self.texts()}",
-        )
-
-    @property
-    def conversation_id(self) -> str:
-        assert self.token
-        return "socketio:" + self.token.split(".")[0]
+        return super().wait_text(needle, timeout)
 
 
 def login(rasa, name: str, password: str) -> requests.Response:
